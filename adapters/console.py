@@ -1,0 +1,140 @@
+"""The console adapter: Turnout in a terminal, or driven by a script on standard input.
+
+Lines are commands; ``name: command`` acts as another person (created on first use). Buttons show
+as numbered choices: type the number to press one. Messages the bot sends to others (DMs,
+channel posts) are printed with their target: ``[DM bob] ...``, ``[#general] ...``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.dispatch import Dispatcher
+from bot.markup import to_plain
+from bot.model import Actor, Attachment, Button, Invocation, Place, Reply, Target
+
+PLATFORM = "console"
+DEFAULT_PERSON = "you"
+CHANNEL = "general"
+_AS_PERSON = re.compile(r"^([A-Za-z][\w.-]{0,31}):\s+(.*)$", re.DOTALL)
+
+
+def render(reply: Reply, *, files: Callable[[Attachment], Path] | None = None) -> list[str]:
+    """A reply as terminal lines. Text always stands alone, so cards are not repeated."""
+    lines = to_plain(reply.text).splitlines() or [""]
+    if reply.mention:
+        lines[0] = f"@{reply.mention} {lines[0]}"
+    if reply.buttons:
+        lines.append("  " + "  ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, start=1)))
+    for attachment in reply.attachments:
+        where = files(attachment) if files else Path(attachment.filename)
+        lines.append(f"  (file saved: {where})")
+    return lines
+
+
+class ConsoleTransport:
+    """Prints outgoing messages; every console user reads the same terminal."""
+
+    platform = PLATFORM
+
+    def __init__(self, write: Callable[[str], None], save: Callable[[Attachment], Path]) -> None:
+        self._write = write
+        self._save = save
+
+    async def send(self, target: Target, reply: Reply, *, key: str) -> str | None:
+        label = target.describe()
+        for i, line in enumerate(render(reply, files=self._save)):
+            self._write(f"[{label}] {line}" if i == 0 else f"{' ' * (len(label) + 3)}{line}")
+        return key
+
+
+class ConsoleChat:
+    def __init__(
+        self,
+        *,
+        dispatcher: Dispatcher,
+        config: Config,
+        clock: Clock,
+        after_command: Callable[[], object] | None = None,
+        out: TextIO | None = None,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.config = config
+        self.clock = clock
+        self.out = out or sys.stdout
+        self.files_dir = Path(config.console.files_dir)
+        self._after_command = after_command
+        self._buttons: list[Button] = []
+        self.transport = ConsoleTransport(self.write, self.save)
+
+    def write(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def save(self, attachment: Attachment) -> Path:
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / attachment.filename
+        stem, suffix, n = path.stem, path.suffix, 1
+        while path.exists():
+            n += 1
+            path = self.files_dir / f"{stem}-{n}{suffix}"
+        path.write_bytes(attachment.data)
+        return path
+
+    def actor(self, name: str) -> Actor:
+        key = name.lower()
+        organizer = key == DEFAULT_PERSON or key in self.config.console.organizers
+        return Actor(PLATFORM, key, name, is_organizer=organizer)
+
+    async def handle_line(self, line: str) -> None:
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return
+        name = DEFAULT_PERSON
+        m = _AS_PERSON.match(text)
+        if m:
+            name, text = m.group(1), m.group(2).strip()
+        if text.isdigit() and self._buttons:
+            index = int(text) - 1
+            if not 0 <= index < len(self._buttons):
+                self.write(f"There is no choice {text}; pick 1 to {len(self._buttons)}.")
+                return
+            text = self._buttons[index].action
+        place = Place(PLATFORM, CHANNEL, channel_name=CHANNEL)
+        replies = await self.dispatcher.dispatch(Invocation(self.actor(name), place, text, self.clock.now()))
+        self._buttons = [b for r in replies for b in r.buttons]
+        for reply in replies:
+            for out in render(reply, files=self.save):
+                self.write(out)
+        if self._after_command is not None:
+            result = self._after_command()
+            if asyncio.iscoroutine(result):
+                await result
+
+    async def run_script(self, stream: TextIO) -> None:
+        """One command per line; each line is echoed so a transcript reads like a conversation."""
+        while True:
+            line = await asyncio.to_thread(stream.readline)
+            if not line:
+                return
+            if line.strip() and not line.lstrip().startswith("#"):
+                self.write(f"> {line.strip()}")
+            await self.handle_line(line)
+
+    async def run_interactive(self) -> None:
+        self.write(f"{self.config.campaign.name} console. Type `help` for commands, `name: command` to act as "
+                   "someone else, Ctrl-D to quit.")
+        while True:
+            try:
+                line = await asyncio.to_thread(input, f"{DEFAULT_PERSON}> ")
+            except EOFError:
+                self.write("")
+                return
+            await self.handle_line(line)

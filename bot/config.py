@@ -1,0 +1,165 @@
+"""Settings: a TOML file for what is not secret, environment variables for what is.
+
+No file is required; every setting has a default, and ``config.example.toml`` documents them all.
+Tokens are read only from the environment and never written anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.errors import UsageError
+from bot.timeparse import parse_duration, parse_offsets, zone
+
+
+class ConfigError(Exception):
+    """The configuration file is unreadable or has a bad value; the message names which."""
+
+
+@dataclass(frozen=True)
+class CampaignSettings:
+    name: str = "Turnout"
+    timezone: str = "America/New_York"
+    #: Reminder offsets before each event unless the event says otherwise.
+    reminders: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=2))
+    #: A scheduled message later than this after its due time is recorded as skipped, not sent.
+    max_lateness: timedelta = timedelta(hours=1)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return zone(self.timezone)
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    #: Console names (besides ``you``) that act as organizers.
+    organizers: tuple[str, ...] = ()
+    files_dir: str = "turnout-files"
+
+
+@dataclass(frozen=True)
+class DiscordSettings:
+    organizer_role: str = ""
+    api_base: str = ""
+    gateway_url: str = ""
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    mode: str = "socket"
+    organizers: tuple[str, ...] = ()
+    api_base: str = ""
+    port: int = 3000
+    path: str = "/slack/events"
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Read from the environment only. ``repr`` never shows a value."""
+
+    discord_token: str = field(default="", repr=False)
+    slack_bot_token: str = field(default="", repr=False)
+    slack_app_token: str = field(default="", repr=False)
+    slack_signing_secret: str = field(default="", repr=False)
+    action_network_api_key: str = field(default="", repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Secrets:
+        env = os.environ if env is None else env
+        return cls(
+            discord_token=env.get("DISCORD_TOKEN", ""),
+            slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
+            slack_app_token=env.get("SLACK_APP_TOKEN", ""),
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+            action_network_api_key=env.get("ACTION_NETWORK_API_KEY", ""),
+        )
+
+    def values(self) -> list[str]:
+        """Every secret set, for redaction."""
+        return [v for v in (self.discord_token, self.slack_bot_token, self.slack_app_token,
+                            self.slack_signing_secret, self.action_network_api_key) if v]
+
+
+@dataclass(frozen=True)
+class Config:
+    campaign: CampaignSettings = CampaignSettings()
+    console: ConsoleSettings = ConsoleSettings()
+    discord: DiscordSettings = DiscordSettings()
+    slack: SlackSettings = SlackSettings()
+    secrets: Secrets = Secrets()
+    db_path: str = "turnout.db"
+
+
+def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None) -> Config:
+    """Read ``path`` (``None``: defaults only). Raises ``ConfigError`` naming the bad setting."""
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file {path} does not exist") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    try:
+        return _build(data, Secrets.from_env(env))
+    except (UsageError, TypeError, ValueError) as exc:
+        text = exc.message if isinstance(exc, UsageError) else str(exc)
+        raise ConfigError(f"config file {path}: {text}") from exc
+
+
+def _table(data: dict[str, Any], name: str, allowed: set[str]) -> dict[str, Any]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ValueError(f"[{name}] must be a table")
+    unknown = set(table) - allowed
+    if unknown:
+        raise ValueError(f"[{name}] has unknown setting(s): {', '.join(sorted(unknown))}")
+    return table
+
+
+def _strings(value: Any, name: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{name} must be a list of strings")
+    return tuple(value)
+
+
+def _build(data: dict[str, Any], secrets: Secrets) -> Config:
+    known = {"campaign", "console", "discord", "slack", "storage"}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"unknown table(s): {', '.join(sorted(unknown))}")
+    c = _table(data, "campaign", {"name", "timezone", "reminders", "max_lateness"})
+    campaign = CampaignSettings(
+        name=str(c.get("name", CampaignSettings.name)),
+        timezone=zone(str(c.get("timezone", CampaignSettings.timezone))).key,
+        reminders=tuple(parse_offsets(c["reminders"])) if "reminders" in c else CampaignSettings.reminders,
+        max_lateness=parse_duration(c["max_lateness"]) if "max_lateness" in c else CampaignSettings.max_lateness,
+    )
+    k = _table(data, "console", {"organizers", "files_dir"})
+    console = ConsoleSettings(
+        organizers=tuple(n.lower() for n in _strings(k.get("organizers", []), "[console] organizers")),
+        files_dir=str(k.get("files_dir", ConsoleSettings.files_dir)),
+    )
+    d = _table(data, "discord", {"organizer_role", "api_base", "gateway_url"})
+    discord = DiscordSettings(**{key: str(value) for key, value in d.items()})
+    s = _table(data, "slack", {"mode", "organizers", "api_base", "port", "path"})
+    mode = str(s.get("mode", "socket"))
+    if mode not in ("socket", "http"):
+        raise ValueError('[slack] mode must be "socket" or "http"')
+    slack = SlackSettings(
+        mode=mode,
+        organizers=_strings(s.get("organizers", []), "[slack] organizers"),
+        api_base=str(s.get("api_base", "")),
+        port=int(s.get("port", 3000)),
+        path=str(s.get("path", "/slack/events")),
+    )
+    st = _table(data, "storage", {"path"})
+    return Config(campaign, console, discord, slack, secrets, db_path=str(st.get("path", "turnout.db")))

@@ -1,0 +1,35 @@
+"""The interface between the outbox and the platforms: what an adapter implements to send.
+
+An adapter's transport raises ``DeliveryRefused`` when the platform says no for good (the person
+blocks DMs, the channel is gone) and ``DeliveryFailed`` when trying again later may work.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.model import Reply, Target
+
+
+class DeliveryRefused(Exception):
+    """The platform will never accept this message (DMs closed, channel deleted, no access)."""
+
+
+class DeliveryFailed(Exception):
+    """A send that may succeed later (timeout, 5xx, rate limit)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Transport(Protocol):
+    #: The platform this transport sends on: ``console``, ``discord``, ``slack``.
+    platform: str
+
+    async def send(self, target: Target, reply: Reply, *, key: str) -> str | None:
+        """Send one message; returns the platform's message id when it has one.
+
+        ``key`` is unique per logical message: platforms that support idempotent sends use it.
+        """
+        ...

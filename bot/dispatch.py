@@ -1,0 +1,81 @@
+"""The one door into the core: an Invocation in, replies out, every error turned into words here."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+
+from bot.clock import Clock
+from bot.commands import Registry
+from bot.config import Config
+from bot.context import Context
+from bot.errors import PermissionDenied, TurnoutError
+from bot.markup import esc
+from bot.model import Invocation, Reply
+from bot.store import Store
+from bot.textparse import parse_line
+
+log = logging.getLogger(__name__)
+
+#: Display names are the platform's; keep them short and single-line in storage.
+MAX_NAME = 80
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        config: Config,
+        registry: Registry,
+        on_queued: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.config = config
+        self.registry = registry
+        #: Called after a command queued outgoing messages (the runtime wakes the postman).
+        self.on_queued = on_queued
+
+    async def dispatch(self, invocation: Invocation) -> list[Reply]:
+        """Run one command. Never raises: problems become a friendly reply."""
+        try:
+            return await self._run(invocation)
+        except TurnoutError as exc:
+            return [error_reply(exc)]
+        except Exception:
+            incident = secrets.token_hex(4)
+            log.exception("command failed (incident %s): %r", incident, invocation.text[:200])
+            return [Reply(f"Sorry, something went wrong on my side. An organizer can look up incident "
+                          f"`{incident}` in the bot's log.", is_error=True)]
+
+    async def _run(self, invocation: Invocation) -> list[Reply]:
+        parsed = parse_line(invocation.text, self.registry)
+        command = parsed.command
+        if command.organizer and not invocation.actor.is_organizer:
+            raise PermissionDenied(f"`{command.name}` is for organizers only.")
+        person = await self._person(invocation)
+        ctx = Context(invocation, person, self.store, self.clock, self.config, self.registry)
+        result = await command.handler(ctx, parsed.args)
+        if ctx.queued and self.on_queued is not None:
+            self.on_queued()
+        return result if isinstance(result, list) else [result]
+
+    async def _person(self, invocation: Invocation):  # type: ignore[no-untyped-def]
+        actor = invocation.actor
+        name = " ".join(actor.display_name.split())[:MAX_NAME] or actor.user_id[:MAX_NAME]
+        async with self.store.snapshot() as tx:
+            found = await tx.find_person(actor.platform, actor.user_id)
+        if found is not None and found.display_name == name:
+            return found
+        async with self.store.transaction() as tx:
+            return await tx.upsert_person(actor.platform, actor.user_id, name, self.clock.now())
+
+
+def error_reply(exc: TurnoutError) -> Reply:
+    text = f"{exc.prefix}: {exc.message}"
+    if exc.usage:
+        text += f"\nUsage: `{esc(exc.usage)}`"
+    return Reply(text, is_error=True)

@@ -1,0 +1,140 @@
+"""The campaign's records as the core sees them: plain frozen data read from the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+SignupStatus = Literal["confirmed", "waitlisted", "cancelled"]
+LinkPurpose = Literal["announcements", "reminders", "petition"]
+LINK_PURPOSES: tuple[LinkPurpose, ...] = ("announcements", "reminders", "petition")
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    platform: str
+    user_id: str
+    display_name: str
+    tz: str | None
+    reminders: bool
+
+
+@dataclass(frozen=True)
+class Role:
+    id: int
+    event_id: int
+    name: str
+    #: None means unlimited.
+    spots: int | None
+    confirmed: int = 0
+    waitlisted: int = 0
+
+    @property
+    def open_spots(self) -> int | None:
+        return None if self.spots is None else max(self.spots - self.confirmed, 0)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    about: str
+    link: str
+    status: str
+    cancel_reason: str | None
+    remind: str | None
+    source_key: str | None
+    roles: tuple[Role, ...] = ()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    def role(self, name: str) -> Role | None:
+        return next((r for r in self.roles if r.name == name.lower()), None)
+
+
+@dataclass(frozen=True)
+class Signup:
+    id: int
+    event_id: int
+    person: Person
+    role: str
+    status: SignupStatus
+    signed_up_at: datetime
+    checked_in_at: datetime | None
+    #: Place in the role's waitlist (1 = next), for waitlisted sign-ups.
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    event: Event
+    role: str
+    status: SignupStatus
+    position: int | None
+    already: bool
+
+
+@dataclass(frozen=True)
+class Promotion:
+    person: Person
+    role: str
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    event: Event
+    role: str
+    was: SignupStatus
+    promoted: tuple[Promotion, ...]
+
+
+@dataclass(frozen=True)
+class Petition:
+    id: int
+    name: str
+    goal: int
+    online: int
+    paper: int
+    link: str
+    source: str
+
+    @property
+    def total(self) -> int:
+        return self.online + self.paper
+
+
+@dataclass(frozen=True)
+class ChannelLink:
+    id: int
+    purpose: LinkPurpose
+    platform: str
+    workspace_id: str
+    channel_id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    key: str
+    kind: str
+    platform: str
+    target_kind: str
+    address: str
+    workspace_id: str
+    label: str
+    person_id: int | None
+    event_id: int | None
+    payload: str
+    due_at: datetime
+    state: str
+    attempts: int
+    last_error: str | None

@@ -1,0 +1,253 @@
+"""Seeing, adding, editing and cancelling events."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot import validate
+from bot.commands import Command, Param, Registry
+from bot.context import Context, zone_of
+from bot.domain import Event, Promotion
+from bot.errors import Conflict, NotFound, UsageError
+from bot.markup import bold, esc
+from bot.model import Reply
+from bot.store import Tx
+from bot.timeparse import format_offset, format_when, parse_when
+from bot.views import event_buttons, event_card, event_line, event_text
+
+DEFAULT_LENGTH = timedelta(hours=2)
+DEFAULT_ROLE = "volunteer"
+LIST_LIMIT = 15
+
+
+async def load_event(tx: Tx, event_id: int) -> Event:
+    event = await tx.event(event_id)
+    if event is None:
+        raise NotFound(f"There is no event #{event_id}. Type `events` to see the upcoming ones.")
+    return event
+
+
+async def events(ctx: Context, args: dict[str, Any]) -> Reply:
+    async with ctx.store.snapshot() as tx:
+        upcoming = await tx.upcoming_events(ctx.now, limit=LIST_LIMIT + 1)
+    if not upcoming:
+        hint = " Add one with `event add`." if ctx.is_organizer else ""
+        return Reply("No upcoming events yet." + hint)
+    lines = [bold("Upcoming events")] + [f"- {event_line(e, ctx.tz, ctx.now)}" for e in upcoming[:LIST_LIMIT]]
+    if len(upcoming) > LIST_LIMIT:
+        lines.append(f"_…and more. Showing the first {LIST_LIMIT}._")
+    lines.append("Type `event <id>` for details and sign-up buttons.")
+    return Reply("\n".join(lines))
+
+
+async def event_show(ctx: Context, args: dict[str, Any]) -> Reply:
+    async with ctx.store.snapshot() as tx:
+        event = await load_event(tx, args["event"])
+        mine = await tx.person_signup(event.id, ctx.person.id)
+    text = event_text(event, ctx.tz, ctx.now)
+    if mine is not None:
+        text += "\n" + _my_status(mine.status, mine.role, mine.position)
+    return Reply(text, cards=(event_card(event, ctx.tz, ctx.now),), buttons=event_buttons(event, ctx.now))
+
+
+def _my_status(status: str, role: str, position: int | None) -> str:
+    if status == "confirmed":
+        return f"You're signed up as {esc(role)}."
+    return f"You're number {position} on the {esc(role)} waitlist."
+
+
+def _times(ctx: Context, args: dict[str, Any], current: Event | None = None) -> tuple[datetime, datetime] | None:
+    """Start and end from ``when``/``until``/``duration``; None when none of them was given."""
+    if args.get("when") is None and args.get("until") is None and args.get("duration") is None:
+        return None
+    if args.get("until") is not None and args.get("duration") is not None:
+        raise UsageError("Give either `until:` or `duration:`, not both.")
+    tz = ctx.campaign_tz
+    if args.get("when") is not None:
+        start = parse_when(args["when"], now=ctx.now, tz=tz)
+        if start <= ctx.now:
+            raise UsageError(f"{format_when(start, tz, now=ctx.now)} is in the past. Pick a time ahead.")
+    else:
+        assert current is not None
+        start = current.starts_at
+    if args.get("until") is not None:
+        end = parse_when(args["until"], now=ctx.now, tz=tz, day=start.astimezone(tz).date())
+    elif args.get("duration") is not None:
+        end = start + args["duration"]
+    elif current is not None:
+        end = start + (current.ends_at - current.starts_at)
+    else:
+        end = start + DEFAULT_LENGTH
+    if end <= start:
+        raise UsageError("The end (`until:`) must be after the start (`when:`).")
+    if end - start > timedelta(days=14):
+        raise UsageError("An event can last at most 14 days.")
+    return start, end
+
+
+def _roles(args: dict[str, Any]) -> list[tuple[str, int | None]]:
+    if args.get("roles") is not None and args.get("spots") is not None:
+        raise UsageError('Give either `spots:` (one role) or `roles:"speaker=5,attendee"`, not both.')
+    if args.get("roles") is not None:
+        return validate.roles(args["roles"])
+    return [(DEFAULT_ROLE, args.get("spots"))]
+
+
+def _texts(args: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if args.get("title") is not None:
+        out["title"] = validate.text(args["title"], "title", max_length=200)
+    if args.get("where") is not None:
+        out["location"] = validate.text(args["where"], "place", max_length=200)
+    if args.get("about") is not None:
+        out["about"] = validate.text(args["about"], "description", max_length=2000)
+    if args.get("link") is not None:
+        out["link"] = validate.url(args["link"])
+    if args.get("remind") is not None:
+        out["remind"] = ",".join(format_offset(o) for o in args["remind"])
+    return out
+
+
+async def event_add(ctx: Context, args: dict[str, Any]) -> Reply:
+    times = _times(ctx, args)
+    assert times is not None, "when: is required by the declaration"
+    roles = _roles(args)
+    fields = _texts(args)
+    async with ctx.store.transaction() as tx:
+        event = await tx.create_event(
+            title=fields.pop("title"), starts_at=times[0], ends_at=times[1], roles=roles, now=ctx.now,
+            created_by=ctx.person.id, **fields,
+        )
+    return Reply(
+        f"Added event {bold(f'#{event.id}')}: {event_line(event, ctx.tz, ctx.now)}",
+        cards=(event_card(event, ctx.tz, ctx.now),),
+        buttons=event_buttons(event, ctx.now),
+    )
+
+
+async def event_edit(ctx: Context, args: dict[str, Any]) -> Reply:
+    editable = ("title", "when", "until", "duration", "where", "about", "link", "spots", "roles", "remind")
+    if all(args.get(k) is None for k in editable):
+        raise UsageError("Nothing to change. Give at least one of " + ", ".join(f"`{k}:`" for k in editable) + ".")
+    async with ctx.store.transaction() as tx:
+        event = await load_event(tx, args["event"])
+        if event.is_cancelled:
+            raise Conflict(f"Event #{event.id} was cancelled; it can't be edited.")
+        changes = _texts(args)
+        times = _times(ctx, args, current=event)
+        if times is not None:
+            changes["starts_at"], changes["ends_at"] = times
+        await tx.update_event(event.id, changes, ctx.now)
+        promoted = await _apply_capacity(tx, event, args)
+        after = await load_event(tx, event.id)
+        moved = after.starts_at != event.starts_at or after.location != event.location
+        people = await tx.live_signup_people(event.id) if moved else []
+        for person in people:
+            their_tz = zone_of(person, ctx.campaign_tz)
+            await ctx.send_dm(tx, person, Reply(
+                f"{bold('Changed')}: {esc(after.title)} is now {event_line(after, their_tz, ctx.now)}",
+                cards=(event_card(after, their_tz, ctx.now),),
+            ), kind="event-changed", event_id=event.id)
+        for promotion in promoted:
+            await ctx.send_dm(tx, promotion.person, promoted_reply(after, promotion.role, ctx), kind="promoted",
+                              event_id=event.id)
+    notes = []
+    if people:
+        notes.append(f"told {len(people)} signed-up {'person' if len(people) == 1 else 'people'}")
+    if promoted:
+        notes.append(f"promoted {len(promoted)} from the waitlist")
+    suffix = f" ({', '.join(notes)})" if notes else ""
+    return Reply(f"Updated{suffix}: {event_line(after, ctx.tz, ctx.now)}", cards=(event_card(after, ctx.tz, ctx.now),))
+
+
+async def _apply_capacity(tx: Tx, event: Event, args: dict[str, Any]) -> list[Promotion]:
+    promoted = []
+    if args.get("spots") is not None:
+        if len(event.roles) != 1:
+            names = ", ".join(r.name for r in event.roles)
+            example = esc(event.roles[0].name)
+            raise UsageError(f'This event has several roles ({esc(names)}): use `roles:"{example}=N"`.')
+        await tx.set_role_spots(event.roles[0].id, args["spots"])
+        promoted += await tx.fill_open_spots(event.roles[0].id)
+    if args.get("roles") is not None:
+        for name, spots in validate.roles(args["roles"]):
+            role = event.role(name)
+            if role is None:
+                await tx.add_role(event.id, name, spots)
+            else:
+                await tx.set_role_spots(role.id, spots)
+                promoted += await tx.fill_open_spots(role.id)
+    return promoted
+
+
+def promoted_reply(event: Event, role: str, ctx: Context) -> Reply:
+    return Reply(
+        f"Good news: a spot opened up and you're now {bold('confirmed')} as {esc(role)} for "
+        f"{bold(esc(event.title))} (#{event.id}).",
+        buttons=(),
+    )
+
+
+async def event_cancel(ctx: Context, args: dict[str, Any]) -> Reply:
+    reason = args.get("reason")
+    if reason is not None:
+        reason = validate.text(reason, "reason", max_length=500)
+    async with ctx.store.transaction() as tx:
+        event = await load_event(tx, args["event"])
+        if event.is_cancelled:
+            raise Conflict(f"Event #{event.id} is already cancelled.")
+        await tx.cancel_event(event.id, reason, ctx.now)
+        await tx.cancel_pending(event_id=event.id, kinds=("reminder", "confirm", "offer", "understaffed"),
+                                now=ctx.now)
+        people = await tx.live_signup_people(event.id)
+        because = f" Reason: {esc(reason)}" if reason else ""
+        for person in people:
+            when = format_when(event.starts_at, zone_of(person, ctx.campaign_tz), now=ctx.now)
+            await ctx.send_dm(tx, person, Reply(
+                f"{bold('Cancelled')}: {esc(event.title)} ({when}) will not take place.{because}"
+            ), kind="event-cancelled", event_id=event.id)
+    told = f" and told {len(people)} signed-up {'person' if len(people) == 1 else 'people'}" if people else ""
+    return Reply(f"Cancelled event #{event.id} ({esc(event.title)}){told}.")
+
+
+def register(registry: Registry) -> None:
+    event = Param("event", "event", "The event's id (see `events`)")
+    when = Param("when", "time", "Start, e.g. Dec 7 7pm", keyword=True, max_length=64)
+    common = (
+        Param("until", "time", "End time, e.g. 9pm", max_length=64, required=False, keyword=True),
+        Param("duration", "duration", "Length instead of until:, e.g. 2h", required=False, keyword=True),
+        Param("where", "text", "Place", required=False, keyword=True),
+        Param("spots", "int", "Places (one role); unlimited if left out", min=1, max=100_000,
+              required=False, keyword=True),
+        Param("roles", "text", "Roles with spots, e.g. speaker=5,attendee", required=False, keyword=True),
+        Param("about", "text", "Description", max_length=2000, required=False, keyword=True),
+        Param("link", "text", "A web link about the event", max_length=500, required=False, keyword=True),
+        Param("remind", "offsets", "Reminders before it, e.g. 3d,1d,1h", required=False, keyword=True),
+    )
+    registry.add(Command("events", "Upcoming events with open spots", events, examples=("events",)))
+    registry.add(Command("event", "One event in full, with sign-up buttons", event_show, (event,),
+                         examples=("event 3",)))
+    registry.add(Command(
+        "event add", "Add an event (organizers)", event_add,
+        (Param("title", "words", "What it is called", max_length=200), when, *common),
+        organizer=True,
+        examples=('event add Council meeting when:"Dec 7 7pm" where:"101 City Hall Plaza" '
+                  'roles:"speaker=5,attendee"', "event add Canvass Old North when:sat 10am duration:3h spots:12"),
+        details="Times are in the campaign's time zone: `2026-12-07 19:00`, `Dec 7 7pm`, `tomorrow 18:30`, "
+                "`mon 7pm`. Without `until:` or `duration:` an event lasts 2 hours.",
+    ))
+    registry.add(Command(
+        "event edit", "Change an event (organizers)", event_edit,
+        (event, Param("title", "text", "New title", required=False, keyword=True),
+         Param("when", "time", "New start", max_length=64, required=False, keyword=True), *common),
+        organizer=True,
+        examples=("event edit 3 when:Dec 8 7pm", 'event edit 3 roles:"speaker=8"'),
+        details="Everyone signed up is told when the time or place changes. More spots promote the waitlist; "
+                "fewer spots never remove anyone.",
+    ))
+    registry.add(Command(
+        "event cancel", "Cancel an event and tell everyone signed up (organizers)", event_cancel,
+        (event, Param("reason", "words", "Why, shown to the people signed up", required=False, max_length=500)),
+        organizer=True, examples=("event cancel 3 Council moved the vote",),
+    ))

@@ -1,0 +1,83 @@
+"""A person's own settings and data: time zone, reminders, calendar file, and forgetting them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.commands import Command, Param, Registry
+from bot.context import Context
+from bot.markup import bold, esc
+from bot.model import Attachment, Button, Reply
+from bot.timeparse import format_when, zone
+
+
+async def tz(ctx: Context, args: dict[str, Any]) -> Reply:
+    if args.get("zone") is None:
+        current = ctx.person.tz or f"{ctx.campaign_tz.key} (the campaign's)"
+        return Reply(f"Your time zone is {esc(current)}. Change it with `tz America/Chicago`.")
+    chosen = zone(args["zone"])
+    async with ctx.store.transaction() as tx:
+        await tx.set_timezone(ctx.person.id, chosen.key)
+    return Reply(f"Times will show in {esc(chosen.key)} for you; it's now {format_when(ctx.now, chosen)}.")
+
+
+async def reminders(ctx: Context, args: dict[str, Any]) -> Reply:
+    on = args["state"] == "on"
+    async with ctx.store.transaction() as tx:
+        await tx.set_reminders(ctx.person.id, on)
+    if on:
+        return Reply("Reminders are on: I'll DM you before the events you signed up for.")
+    return Reply("Reminders are off: I won't DM you before events. `reminders on` turns them back on.")
+
+
+async def calendar(ctx: Context, args: dict[str, Any]) -> Reply:
+    from bot.ics_export import signups_calendar  # icalendar loads only when asked
+
+    async with ctx.store.snapshot() as tx:
+        rows = await tx.person_signups(ctx.person.id, ctx.now)
+    if not rows:
+        return Reply("You have no upcoming sign-ups to put in a calendar. Type `events` to find one.")
+    data = signups_calendar(rows, campaign=ctx.config.campaign.name, now=ctx.now)
+    count = f"{len(rows)} event{'s' if len(rows) != 1 else ''}"
+    return Reply(f"Your calendar with {count} is attached; open it to add them to your calendar app.",
+                 attachments=(Attachment("turnout-signups.ics", data, "text/calendar"),))
+
+
+async def forget_me(ctx: Context, args: dict[str, Any]) -> Reply:
+    async with ctx.store.snapshot() as tx:
+        rows = await tx.person_signups(ctx.person.id, ctx.now)
+    if args.get("confirm") is None:
+        return Reply(
+            "`forget-me confirm` deletes everything Turnout stores about you:\n"
+            f"- your name and {esc(ctx.person.platform)} id, your time zone and reminder setting;\n"
+            f"- your sign-ups and waitlist places ({len(rows)} upcoming; your spots go to the waitlist);\n"
+            "- messages waiting to be sent to you.\n"
+            "Events and petitions stay. This cannot be undone.",
+            buttons=(Button("Delete my data", "forget-me confirm", style="danger"),),
+        )
+    async with ctx.store.transaction() as tx:
+        person = await tx.person(ctx.person.id)
+        if person is not None:
+            for hook in ctx.registry.forget_hooks:
+                await hook(ctx, tx, person)
+            await tx.delete_person(person.id)
+    return Reply(f"Done. I deleted everything I stored about you, {bold(esc(ctx.person.display_name))}. "
+                 "If you use a command again, I'll only remember your name and id from then on.")
+
+
+def register(registry: Registry) -> None:
+    registry.add(Command(
+        "tz", "Show or set your time zone for times I show you", tz,
+        (Param("zone", "zone", "An IANA zone like America/New_York", required=False, max_length=64),),
+        examples=("tz America/Chicago",),
+    ))
+    registry.add(Command(
+        "reminders", "Turn your DM reminders on or off", reminders,
+        (Param("state", "choice", "on or off", choices=("on", "off")),), examples=("reminders off",),
+    ))
+    registry.add(Command("calendar", "A calendar file (.ics) of your sign-ups", calendar, examples=("calendar",)))
+    registry.add(Command(
+        "forget-me", "Delete everything stored about you", forget_me,
+        (Param("confirm", "choice", "Type confirm to delete", required=False, choices=("confirm",)),),
+        examples=("forget-me", "forget-me confirm"),
+    ))

@@ -1,0 +1,182 @@
+"""Signing up, cancelling, my sign-ups, the roster and check-in."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from bot.commands import Command, Param, Registry
+from bot.context import Context
+from bot.domain import Event, Person, Signup
+from bot.errors import Conflict, NotFound, UsageError
+from bot.handlers.events import load_event, promoted_reply
+from bot.markup import bold, esc
+from bot.model import Attachment, Button, Reply
+from bot.store import Tx
+from bot.store.signups import ensure_open
+from bot.views import event_line, spots_text, when_text
+
+_MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
+#: Spreadsheets run cells that start with these as formulas.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _role_choice(event: Event) -> Reply:
+    lines = [f"{bold(esc(event.title))} has several roles. Which one?"]
+    lines += [f"- `signup {event.id} {r.name}`: {spots_text(r)}" for r in event.roles]
+    buttons = tuple(Button(f"Sign up: {r.name}"[:80], f"signup {event.id} {r.name}") for r in event.roles[:5])
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+async def signup(ctx: Context, args: dict[str, Any]) -> Reply:
+    async with ctx.store.transaction() as tx:
+        event = await load_event(tx, args["event"])
+        ensure_open(event, ctx.now)
+        role_name = args.get("role")
+        if role_name is None:
+            if len(event.roles) > 1:
+                mine = await tx.person_signup(event.id, ctx.person.id)
+                if mine is None:
+                    return _role_choice(event)
+                role_name = mine.role
+            else:
+                role_name = event.roles[0].name
+        if event.role(role_name) is None:
+            names = ", ".join(f"`{esc(r.name)}`" for r in event.roles)
+            raise NotFound(f"Event #{event.id} has no role `{esc(role_name[:40])}`. Its roles: {names}.")
+        result = await tx.signup(event, role_name, ctx.person, ctx.now)
+    event = result.event
+    title = f"{bold(esc(event.title))} (#{event.id})"
+    cancel = (Button("Cancel my spot", f"cancel {event.id}", style="secondary"),)
+    if result.already:
+        state = "signed up" if result.status == "confirmed" else f"number {result.position} on the waitlist"
+        return Reply(f"You're already {state} for {title} as {esc(result.role)}. Nothing changed.", buttons=cancel)
+    when = when_text(event, ctx.tz, ctx.now)
+    if result.status == "confirmed":
+        where = f" at {esc(event.location)}" if event.location else ""
+        return Reply(f"You're in! {title} as {esc(result.role)}, {when}{where}.", buttons=cancel)
+    return Reply(
+        f"{title} is full for {esc(result.role)}, so you're number {result.position} on the waitlist. "
+        "I'll tell you as soon as a spot opens.",
+        buttons=cancel,
+    )
+
+
+async def cancel(ctx: Context, args: dict[str, Any]) -> Reply:
+    async with ctx.store.transaction() as tx:
+        event = await load_event(tx, args["event"])
+        if event.starts_at <= ctx.now and not event.is_cancelled:
+            raise Conflict(f"Event #{event.id} has already started; tell an organizer instead.")
+        result = await tx.cancel_signup(event, ctx.person, ctx.now)
+        if result is None:
+            raise NotFound(f"You're not signed up for #{event.id} ({esc(event.title)}).")
+        for promotion in result.promoted:
+            await ctx.send_dm(tx, promotion.person, promoted_reply(result.event, promotion.role, ctx),
+                              kind="promoted", event_id=event.id)
+    what = "spot" if result.was == "confirmed" else "waitlist place"
+    return Reply(f"Cancelled your {what} for {bold(esc(event.title))} (#{event.id}). Thanks for letting us know.")
+
+
+async def mine(ctx: Context, args: dict[str, Any]) -> Reply:
+    async with ctx.store.snapshot() as tx:
+        rows = await tx.person_signups(ctx.person.id, ctx.now)
+    if not rows:
+        return Reply("You have no upcoming sign-ups. Type `events` to find one.")
+    lines = [bold("Your sign-ups")]
+    for event, s in rows:
+        status = f"as {esc(s.role)}" if s.status == "confirmed" else f"waitlist #{s.position} for {esc(s.role)}"
+        lines.append(f"- {event_line(event, ctx.tz, ctx.now)} · {bold(status)}")
+    lines.append("Type `calendar` for a calendar file of these.")
+    return Reply("\n".join(lines))
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def roster_csv(event: Event, signups: list[Signup], ctx: Context) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["name", "platform", "role", "status", "position", "signed up at", "checked in"])
+    tz = ctx.campaign_tz
+    for s in signups:
+        writer.writerow([
+            _cell(s.person.display_name), s.person.platform, s.role, s.status, s.position or "",
+            s.signed_up_at.astimezone(tz).isoformat(timespec="minutes"),
+            s.checked_in_at.astimezone(tz).isoformat(timespec="minutes") if s.checked_in_at else "",
+        ])
+    return buffer.getvalue().encode("utf-8")
+
+
+async def roster(ctx: Context, args: dict[str, Any]) -> Reply:
+    async with ctx.store.snapshot() as tx:
+        event = await load_event(tx, args["event"])
+        signups = await tx.event_signups(event.id)
+    checked = sum(1 for s in signups if s.checked_in_at)
+    lines = [f"Roster for {event_line(event, ctx.tz, ctx.now)}"]
+    for role in event.roles:
+        lines.append(f"- {esc(role.name)}: {spots_text(role)}")
+    lines.append(f"{checked} checked in. The full list is in the attached file.")
+    attachment = Attachment(f"roster-event-{event.id}.csv", roster_csv(event, signups, ctx), "text/csv")
+    return Reply("\n".join(lines), attachments=(attachment,))
+
+
+def _match(signups: list[Signup], who: str) -> list[Signup]:
+    mention = _MENTION.match(who)
+    if mention:
+        return [s for s in signups if s.person.user_id == mention.group(1)]
+    wanted = who.lstrip("@").casefold()
+    exact = [s for s in signups if s.person.user_id.casefold() == wanted or s.person.display_name.casefold() == wanted]
+    return exact or [s for s in signups if s.person.display_name.casefold().startswith(wanted)]
+
+
+async def checkin(ctx: Context, args: dict[str, Any]) -> Reply:
+    async with ctx.store.transaction() as tx:
+        event = await load_event(tx, args["event"])
+        signups = [s for s in await tx.event_signups(event.id) if s.status == "confirmed"]
+        found = _match(signups, args["person"])
+        if not found:
+            raise NotFound(f"No one called `{esc(args['person'][:40])}` is confirmed for #{event.id}.")
+        if len(found) > 1:
+            names = ", ".join(f"`{esc(s.person.display_name)}`" for s in found[:10])
+            raise UsageError(f"`{esc(args['person'][:40])}` matches several people: {names}. Be more specific.")
+        fresh = await tx.check_in(found[0].id, ctx.now)
+    name = esc(found[0].person.display_name)
+    if not fresh:
+        return Reply(f"{name} was already checked in for #{event.id}.")
+    return Reply(f"Checked in {name} for {bold(esc(event.title))} (#{event.id}).")
+
+
+async def forget_signups(ctx: Context, tx: Tx, person: Person) -> None:
+    """Before a person is deleted, give their confirmed spots to the waitlist."""
+    role_ids = await tx.person_live_role_ids(person.id)
+    await tx.cancel_all_signups(person.id)
+    for role_id in role_ids:
+        for promotion in await tx.fill_open_spots(role_id):
+            event_id = await tx.role_event_id(role_id)
+            event = await load_event(tx, event_id)
+            if event.starts_at > ctx.now and not event.is_cancelled:
+                await ctx.send_dm(tx, promotion.person, promoted_reply(event, promotion.role, ctx),
+                                  kind="promoted", event_id=event.id)
+
+
+def register(registry: Registry) -> None:
+    registry.forget_hooks.append(forget_signups)
+    event = Param("event", "event", "The event's id (see `events`)")
+    registry.add(Command(
+        "signup", "Sign up for an event (waitlisted when full)", signup,
+        (event, Param("role", "text", "Which role, when the event has several", required=False, max_length=32)),
+        examples=("signup 3", "signup 3 speaker"),
+    ))
+    registry.add(Command("cancel", "Give up your spot; the waitlist moves up", cancel, (event,),
+                         examples=("cancel 3",)))
+    registry.add(Command("mine", "Your upcoming sign-ups and waitlist places", mine, examples=("mine",)))
+    registry.add(Command("roster", "Who is signed up, as a CSV file (organizers)", roster, (event,),
+                         organizer=True, examples=("roster 3",)))
+    registry.add(Command(
+        "checkin", "Mark someone as attended (organizers)", checkin,
+        (event, Param("person", "words", "Their name as shown in the roster", max_length=80)),
+        organizer=True, examples=("checkin 3 alice",),
+    ))

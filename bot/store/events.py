@@ -1,0 +1,150 @@
+"""Events and their roles, read with live counts per role."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.domain import Event, Role
+from bot.store.base import Queries
+from bot.timeparse import from_iso, iso_utc
+
+EDITABLE = {"title", "starts_at", "ends_at", "location", "about", "link", "remind", "kind"}
+
+
+def _event_from(row: aiosqlite.Row, roles: tuple[Role, ...]) -> Event:
+    return Event(
+        id=row["id"],
+        title=row["title"],
+        kind=row["kind"],
+        starts_at=from_iso(row["starts_at"]),
+        ends_at=from_iso(row["ends_at"]),
+        location=row["location"],
+        about=row["about"],
+        link=row["link"],
+        status=row["status"],
+        cancel_reason=row["cancel_reason"],
+        remind=row["remind"],
+        source_key=row["source_key"],
+        roles=roles,
+    )
+
+
+class EventQueries(Queries):
+    async def create_event(
+        self,
+        *,
+        title: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        roles: Sequence[tuple[str, int | None]],
+        now: datetime,
+        location: str = "",
+        about: str = "",
+        link: str = "",
+        kind: str = "event",
+        remind: str | None = None,
+        source_key: str | None = None,
+        series_id: int | None = None,
+        created_by: int | None = None,
+    ) -> Event:
+        stamp = iso_utc(now)
+        event_id = await self.insert(
+            "INSERT INTO events (title, kind, starts_at, ends_at, location, about, link, remind, source_key, "
+            "series_id, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (title, kind, iso_utc(starts_at), iso_utc(ends_at), location, about, link, remind, source_key,
+             series_id, created_by, stamp, stamp),
+        )
+        for position, (name, spots) in enumerate(roles):
+            await self.run(
+                "INSERT INTO roles (event_id, name, spots, position) VALUES (?, ?, ?, ?)",
+                (event_id, name, spots, position),
+            )
+        event = await self.event(event_id)
+        assert event is not None
+        return event
+
+    async def _roles_for(self, event_ids: Sequence[int]) -> dict[int, list[Role]]:
+        if not event_ids:
+            return {}
+        marks = ",".join("?" * len(event_ids))
+        rows = await self.all(
+            "SELECT r.id, r.event_id, r.name, r.spots, "
+            "(SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'confirmed') AS confirmed, "
+            "(SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'waitlisted') AS waitlisted "
+            f"FROM roles r WHERE r.event_id IN ({marks}) ORDER BY r.event_id, r.position",
+            event_ids,
+        )
+        out: dict[int, list[Role]] = {}
+        for r in rows:
+            out.setdefault(r["event_id"], []).append(
+                Role(r["id"], r["event_id"], r["name"], r["spots"], r["confirmed"], r["waitlisted"])
+            )
+        return out
+
+    async def _events_from(self, rows: list[aiosqlite.Row]) -> list[Event]:
+        roles = await self._roles_for([r["id"] for r in rows])
+        return [_event_from(r, tuple(roles.get(r["id"], ()))) for r in rows]
+
+    async def event(self, event_id: int) -> Event | None:
+        rows = await self.all("SELECT * FROM events WHERE id = ?", (event_id,))
+        events = await self._events_from(rows)
+        return events[0] if events else None
+
+    async def event_by_source(self, source_key: str) -> Event | None:
+        rows = await self.all("SELECT * FROM events WHERE source_key = ?", (source_key,))
+        events = await self._events_from(rows)
+        return events[0] if events else None
+
+    async def upcoming_events(self, now: datetime, *, limit: int = 25, include_cancelled: bool = False) -> list[Event]:
+        """Events that have not ended yet, soonest first."""
+        status = "" if include_cancelled else "AND status = 'scheduled'"
+        rows = await self.all(
+            f"SELECT * FROM events WHERE ends_at > ? {status} ORDER BY starts_at, id LIMIT ?",
+            (iso_utc(now), limit),
+        )
+        return await self._events_from(rows)
+
+    async def all_events(self) -> list[Event]:
+        rows = await self.all("SELECT * FROM events ORDER BY starts_at, id")
+        return await self._events_from(rows)
+
+    async def search_events(self, text: str, now: datetime, *, limit: int = 25) -> list[Event]:
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await self.all(
+            "SELECT * FROM events WHERE ends_at > ? AND status = 'scheduled' AND title LIKE ? ESCAPE '\\' "
+            "ORDER BY starts_at, id LIMIT ?",
+            (iso_utc(now), like, limit),
+        )
+        return await self._events_from(rows)
+
+    async def update_event(self, event_id: int, changes: dict[str, Any], now: datetime) -> None:
+        unknown = set(changes) - EDITABLE
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        if not changes:
+            return
+        values = {k: iso_utc(v) if isinstance(v, datetime) else v for k, v in changes.items()}
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        await self.run(
+            f"UPDATE events SET {assignments}, updated_at = ? WHERE id = ?",
+            (*values.values(), iso_utc(now), event_id),
+        )
+
+    async def set_role_spots(self, role_id: int, spots: int | None) -> None:
+        await self.run("UPDATE roles SET spots = ? WHERE id = ?", (spots, role_id))
+
+    async def add_role(self, event_id: int, name: str, spots: int | None) -> None:
+        position = await self.scalar("SELECT COALESCE(MAX(position), -1) + 1 FROM roles WHERE event_id = ?",
+                                     (event_id,))
+        await self.run("INSERT INTO roles (event_id, name, spots, position) VALUES (?, ?, ?, ?)",
+                       (event_id, name, spots, position))
+
+    async def cancel_event(self, event_id: int, reason: str | None, now: datetime) -> None:
+        await self.run(
+            "UPDATE events SET status = 'cancelled', cancel_reason = ?, updated_at = ? WHERE id = ?",
+            (reason, iso_utc(now), event_id),
+        )

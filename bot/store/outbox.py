@@ -1,0 +1,123 @@
+"""The delivery outbox: one row per outgoing message, claimed atomically before it is sent.
+
+States: ``pending`` -> ``sending`` -> ``sent``; a definite failure goes back to ``pending`` with a
+later ``due_at`` until the attempts run out (``failed``); a row found in ``sending`` at start-up
+becomes ``uncertain`` and is never re-sent blindly; ``skipped`` when too late; ``cancelled`` when
+what it was about went away.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.domain import Delivery
+from bot.model import Outgoing
+from bot.store.base import Queries
+from bot.timeparse import from_iso, iso_utc
+
+
+def delivery_from(row: aiosqlite.Row) -> Delivery:
+    return Delivery(
+        id=row["id"], key=row["key"], kind=row["kind"], platform=row["platform"],
+        target_kind=row["target_kind"], address=row["address"], workspace_id=row["workspace_id"],
+        label=row["label"], person_id=row["person_id"], event_id=row["event_id"], payload=row["payload"],
+        due_at=from_iso(row["due_at"]), state=row["state"], attempts=row["attempts"],
+        last_error=row["last_error"],
+    )
+
+
+class OutboxQueries(Queries):
+    async def enqueue(self, out: Outgoing, *, kind: str, now: datetime, event_id: int | None = None) -> bool:
+        """Add a delivery; False when one with the same key exists already (never sent twice)."""
+        stamp = iso_utc(now)
+        changed = await self.run(
+            "INSERT INTO deliveries (key, kind, platform, target_kind, address, workspace_id, label, person_id, "
+            "event_id, payload, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (key) DO NOTHING",
+            (out.key, kind, out.target.platform, out.target.kind, out.target.address, out.target.workspace_id,
+             out.target.label, out.person_id, event_id, out.reply.to_json(), iso_utc(out.due_at or now),
+             stamp, stamp),
+        )
+        return changed == 1
+
+    async def due_deliveries(self, now: datetime, platforms: set[str], *, limit: int = 500) -> list[Delivery]:
+        if not platforms:
+            return []
+        marks = ",".join("?" * len(platforms))
+        rows = await self.all(
+            f"SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= ? AND platform IN ({marks}) "
+            "ORDER BY due_at, id LIMIT ?",
+            (iso_utc(now), *sorted(platforms), limit),
+        )
+        return [delivery_from(r) for r in rows]
+
+    async def next_due(self, platforms: set[str]) -> datetime | None:
+        if not platforms:
+            return None
+        marks = ",".join("?" * len(platforms))
+        value = await self.scalar(
+            f"SELECT MIN(due_at) FROM deliveries WHERE state = 'pending' AND platform IN ({marks})",
+            sorted(platforms),
+        )
+        return None if value is None else from_iso(value)
+
+    async def claim(self, delivery_id: int, now: datetime) -> bool:
+        """Take a pending row for sending; only one claimer can win."""
+        changed = await self.run(
+            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+            "WHERE id = ? AND state = 'pending'",
+            (iso_utc(now), delivery_id),
+        )
+        return changed == 1
+
+    async def mark_sent(self, delivery_id: int, message_id: str | None, now: datetime) -> None:
+        await self.run(
+            "UPDATE deliveries SET state = 'sent', platform_message_id = ?, last_error = NULL, updated_at = ? "
+            "WHERE id = ?",
+            (message_id, iso_utc(now), delivery_id),
+        )
+
+    async def mark_retry(self, delivery_id: int, error: str, retry_at: datetime, now: datetime) -> None:
+        await self.run(
+            "UPDATE deliveries SET state = 'pending', last_error = ?, due_at = ?, updated_at = ? WHERE id = ?",
+            (error[:500], iso_utc(retry_at), iso_utc(now), delivery_id),
+        )
+
+    async def mark_final(self, delivery_id: int, state: str, error: str | None, now: datetime) -> None:
+        await self.run(
+            "UPDATE deliveries SET state = ?, last_error = ?, updated_at = ? WHERE id = ?",
+            (state, None if error is None else error[:500], iso_utc(now), delivery_id),
+        )
+
+    async def mark_interrupted_uncertain(self, now: datetime) -> list[Delivery]:
+        """Rows left mid-send by a crash: we cannot know whether the platform got them."""
+        rows = await self.all("SELECT * FROM deliveries WHERE state = 'sending'")
+        await self.run(
+            "UPDATE deliveries SET state = 'uncertain', last_error = 'interrupted while sending', updated_at = ? "
+            "WHERE state = 'sending'",
+            (iso_utc(now),),
+        )
+        return [delivery_from(r) for r in rows]
+
+    async def cancel_pending(self, *, event_id: int, kinds: tuple[str, ...], now: datetime) -> int:
+        marks = ",".join("?" * len(kinds))
+        return await self.run(
+            f"UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE event_id = ? AND state = 'pending' "
+            f"AND kind IN ({marks})",
+            (iso_utc(now), event_id, *kinds),
+        )
+
+    async def deliveries(self, *, states: tuple[str, ...] = (), limit: int = 200) -> list[Delivery]:
+        where, params = "", []
+        if states:
+            where = f"WHERE state IN ({','.join('?' * len(states))})"
+            params = list(states)
+        rows = await self.all(f"SELECT * FROM deliveries {where} ORDER BY due_at DESC, id DESC LIMIT ?",
+                              (*params, limit))
+        return [delivery_from(r) for r in rows]
+
+    async def delivery(self, delivery_id: int) -> Delivery | None:
+        row = await self.one("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))
+        return None if row is None else delivery_from(row)

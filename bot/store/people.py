@@ -1,0 +1,66 @@
+"""People: the only personal data Turnout keeps (platform id, display name, two preferences)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.domain import Person
+from bot.store.base import Queries
+from bot.timeparse import iso_utc
+
+
+def person_from(row: aiosqlite.Row, prefix: str = "") -> Person:
+    return Person(
+        id=row[f"{prefix}id"],
+        platform=row[f"{prefix}platform"],
+        user_id=row[f"{prefix}user_id"],
+        display_name=row[f"{prefix}display_name"],
+        tz=row[f"{prefix}tz"],
+        reminders=bool(row[f"{prefix}reminders"]),
+    )
+
+
+PERSON_COLUMNS = "p.id AS p_id, p.platform AS p_platform, p.user_id AS p_user_id, " \
+    "p.display_name AS p_display_name, p.tz AS p_tz, p.reminders AS p_reminders"
+
+
+class PeopleQueries(Queries):
+    async def upsert_person(self, platform: str, user_id: str, display_name: str, now: datetime) -> Person:
+        """The person behind a platform id, created on first contact; the display name kept current."""
+        await self.run(
+            "INSERT INTO people (platform, user_id, display_name, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name "
+            "WHERE people.display_name != excluded.display_name",
+            (platform, user_id, display_name, iso_utc(now)),
+        )
+        row = await self.one("SELECT * FROM people WHERE platform = ? AND user_id = ?", (platform, user_id))
+        assert row is not None
+        return person_from(row)
+
+    async def find_person(self, platform: str, user_id: str) -> Person | None:
+        row = await self.one("SELECT * FROM people WHERE platform = ? AND user_id = ?", (platform, user_id))
+        return None if row is None else person_from(row)
+
+    async def person(self, person_id: int) -> Person | None:
+        row = await self.one("SELECT * FROM people WHERE id = ?", (person_id,))
+        return None if row is None else person_from(row)
+
+    async def find_people_by_name(self, name: str) -> list[Person]:
+        rows = await self.all(
+            "SELECT * FROM people WHERE display_name = ? COLLATE NOCASE OR user_id = ? COLLATE NOCASE "
+            "ORDER BY id",
+            (name, name),
+        )
+        return [person_from(r) for r in rows]
+
+    async def set_timezone(self, person_id: int, tz: str | None) -> None:
+        await self.run("UPDATE people SET tz = ? WHERE id = ?", (tz, person_id))
+
+    async def set_reminders(self, person_id: int, on: bool) -> None:
+        await self.run("UPDATE people SET reminders = ? WHERE id = ?", (int(on), person_id))
+
+    async def delete_person(self, person_id: int) -> None:
+        """Delete the person; sign-ups and deliveries about them go with them (foreign keys)."""
+        await self.run("DELETE FROM people WHERE id = ?", (person_id,))

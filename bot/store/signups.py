@@ -1,0 +1,191 @@
+"""Sign-ups, waitlists and promotion: the capacity check and the insert share one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain import CancelResult, Event, Person, Promotion, Signup, SignupResult, SignupStatus
+from bot.errors import Conflict
+from bot.store.events import EventQueries
+from bot.store.people import PERSON_COLUMNS, person_from
+from bot.timeparse import from_iso, iso_utc
+
+
+class SignupQueries(EventQueries):
+    async def signup(self, event: Event, role_name: str, person: Person, now: datetime) -> SignupResult:
+        role = event.role(role_name)
+        assert role is not None, "the caller checks the role"
+        existing = await self.one(
+            "SELECT s.id, s.status, r.name AS role FROM signups s JOIN roles r ON r.id = s.role_id "
+            "WHERE s.event_id = ? AND s.person_id = ?",
+            (event.id, person.id),
+        )
+        if existing is not None and existing["status"] != "cancelled":
+            position = await self._position(existing["id"])
+            return SignupResult(event, existing["role"], existing["status"], position, already=True)
+        confirmed = await self.scalar(
+            "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status = 'confirmed'", (role.id,)
+        )
+        status: SignupStatus = "confirmed" if role.spots is None or confirmed < role.spots else "waitlisted"
+        seq = await self.scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM signups WHERE event_id = ?", (event.id,))
+        if existing is None:
+            signup_id = await self.insert(
+                "INSERT INTO signups (event_id, role_id, person_id, status, seq, signed_up_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (event.id, role.id, person.id, status, seq, iso_utc(now)),
+            )
+        else:
+            signup_id = existing["id"]
+            await self.run(
+                "UPDATE signups SET role_id = ?, status = ?, seq = ?, signed_up_at = ?, checked_in_at = NULL "
+                "WHERE id = ?",
+                (role.id, status, seq, iso_utc(now), signup_id),
+            )
+        position = await self._position(signup_id) if status == "waitlisted" else None
+        fresh = await self.event(event.id)
+        assert fresh is not None
+        return SignupResult(fresh, role.name, status, position, already=False)
+
+    async def _position(self, signup_id: int) -> int | None:
+        row = await self.one("SELECT role_id, status, seq FROM signups WHERE id = ?", (signup_id,))
+        if row is None or row["status"] != "waitlisted":
+            return None
+        return await self.scalar(
+            "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status = 'waitlisted' AND seq <= ?",
+            (row["role_id"], row["seq"]),
+        )
+
+    async def cancel_signup(self, event: Event, person: Person, now: datetime) -> CancelResult | None:
+        """Cancel the person's sign-up; a freed confirmed spot goes to the first waitlisted at once."""
+        row = await self.one(
+            "SELECT s.id, s.status, s.role_id, r.name AS role FROM signups s JOIN roles r ON r.id = s.role_id "
+            "WHERE s.event_id = ? AND s.person_id = ? AND s.status != 'cancelled'",
+            (event.id, person.id),
+        )
+        if row is None:
+            return None
+        await self.run("UPDATE signups SET status = 'cancelled' WHERE id = ?", (row["id"],))
+        promoted = await self.fill_open_spots(row["role_id"]) if row["status"] == "confirmed" else []
+        fresh = await self.event(event.id)
+        assert fresh is not None
+        return CancelResult(fresh, row["role"], row["status"], tuple(promoted))
+
+    async def fill_open_spots(self, role_id: int) -> list[Promotion]:
+        """Promote waitlisted people, first come first served, while the role has open spots."""
+        role = await self.one("SELECT name, spots FROM roles WHERE id = ?", (role_id,))
+        if role is None:
+            return []
+        confirmed = await self.scalar(
+            "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status = 'confirmed'", (role_id,)
+        )
+        room = None if role["spots"] is None else role["spots"] - confirmed
+        if room is not None and room <= 0:
+            return []
+        rows = await self.all(
+            f"SELECT s.id AS signup_id, {PERSON_COLUMNS} FROM signups s JOIN people p ON p.id = s.person_id "
+            "WHERE s.role_id = ? AND s.status = 'waitlisted' ORDER BY s.seq LIMIT ?",
+            (role_id, -1 if room is None else room),
+        )
+        for r in rows:
+            await self.run("UPDATE signups SET status = 'confirmed' WHERE id = ?", (r["signup_id"],))
+        return [Promotion(person_from(r, "p_"), role["name"]) for r in rows]
+
+    async def event_signups(self, event_id: int, *, include_cancelled: bool = False) -> list[Signup]:
+        where = "" if include_cancelled else "AND s.status != 'cancelled'"
+        rows = await self.all(
+            f"SELECT s.id, s.event_id, s.status, s.seq, s.role_id, s.signed_up_at, s.checked_in_at, "
+            f"r.name AS role, {PERSON_COLUMNS} FROM signups s JOIN roles r ON r.id = s.role_id "
+            f"JOIN people p ON p.id = s.person_id WHERE s.event_id = ? {where} ORDER BY r.position, s.seq",
+            (event_id,),
+        )
+        positions: dict[int, int] = {}
+        out = []
+        for r in rows:
+            position = None
+            if r["status"] == "waitlisted":
+                position = positions[r["role_id"]] = positions.get(r["role_id"], 0) + 1
+            out.append(self._signup_from(r, position))
+        return out
+
+    async def person_signups(self, person_id: int, now: datetime) -> list[tuple[Event, Signup]]:
+        """The person's live sign-ups for events that have not ended, soonest first."""
+        rows = await self.all(
+            "SELECT s.event_id, s.id FROM signups s JOIN events e ON e.id = s.event_id "
+            "WHERE s.person_id = ? AND s.status != 'cancelled' AND e.ends_at > ? AND e.status = 'scheduled' "
+            "ORDER BY e.starts_at, e.id",
+            (person_id, iso_utc(now)),
+        )
+        out = []
+        for r in rows:
+            event = await self.event(r["event_id"])
+            signup = await self.signup_by_id(r["id"])
+            if event is not None and signup is not None:
+                out.append((event, signup))
+        return out
+
+    async def signup_by_id(self, signup_id: int) -> Signup | None:
+        row = await self.one(
+            f"SELECT s.id, s.event_id, s.status, s.seq, s.role_id, s.signed_up_at, s.checked_in_at, "
+            f"r.name AS role, {PERSON_COLUMNS} FROM signups s JOIN roles r ON r.id = s.role_id "
+            "JOIN people p ON p.id = s.person_id WHERE s.id = ?",
+            (signup_id,),
+        )
+        if row is None:
+            return None
+        return self._signup_from(row, await self._position(signup_id))
+
+    async def person_signup(self, event_id: int, person_id: int) -> Signup | None:
+        signup_id = await self.scalar(
+            "SELECT id FROM signups WHERE event_id = ? AND person_id = ? AND status != 'cancelled'",
+            (event_id, person_id),
+        )
+        return None if signup_id is None else await self.signup_by_id(signup_id)
+
+    async def check_in(self, signup_id: int, now: datetime) -> bool:
+        """Mark attendance; False when the person was already checked in."""
+        changed = await self.run(
+            "UPDATE signups SET checked_in_at = ? WHERE id = ? AND checked_in_at IS NULL",
+            (iso_utc(now), signup_id),
+        )
+        return changed == 1
+
+    async def live_signup_people(self, event_id: int) -> list[Person]:
+        rows = await self.all(
+            f"SELECT {PERSON_COLUMNS} FROM signups s JOIN people p ON p.id = s.person_id "
+            "WHERE s.event_id = ? AND s.status != 'cancelled' ORDER BY s.seq",
+            (event_id,),
+        )
+        return [person_from(r, "p_") for r in rows]
+
+    async def person_live_role_ids(self, person_id: int) -> list[int]:
+        """Roles where the person holds a confirmed spot (freed when they are forgotten)."""
+        rows = await self.all(
+            "SELECT role_id FROM signups WHERE person_id = ? AND status = 'confirmed'", (person_id,)
+        )
+        return [r["role_id"] for r in rows]
+
+    async def cancel_all_signups(self, person_id: int) -> None:
+        await self.run("UPDATE signups SET status = 'cancelled' WHERE person_id = ?", (person_id,))
+
+    async def role_event_id(self, role_id: int) -> int:
+        return int(await self.scalar("SELECT event_id FROM roles WHERE id = ?", (role_id,)))
+
+    @staticmethod
+    def _signup_from(r, position: int | None) -> Signup:  # type: ignore[no-untyped-def]
+        return Signup(
+            id=r["id"],
+            event_id=r["event_id"],
+            person=person_from(r, "p_"),
+            role=r["role"],
+            status=r["status"],
+            signed_up_at=from_iso(r["signed_up_at"]),
+            checked_in_at=from_iso(r["checked_in_at"]) if r["checked_in_at"] else None,
+            position=position,
+        )
+
+
+def ensure_open(event: Event, now: datetime) -> None:
+    if event.is_cancelled:
+        raise Conflict(f"Event {event.id} ({event.title}) was cancelled.")
+    if event.starts_at <= now:
+        raise Conflict(f"Event {event.id} ({event.title}) has already started.")

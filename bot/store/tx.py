@@ -1,0 +1,14 @@
+"""One transaction's view of the store: every query group on one connection."""
+
+from __future__ import annotations
+
+from bot.store.channels import ChannelQueries
+from bot.store.meta import MetaQueries
+from bot.store.outbox import OutboxQueries
+from bot.store.people import PeopleQueries
+from bot.store.petitions import PetitionQueries
+from bot.store.signups import SignupQueries
+
+
+class Tx(SignupQueries, PeopleQueries, PetitionQueries, ChannelQueries, OutboxQueries, MetaQueries):
+    """Use through ``Store.transaction()`` (changes) or ``Store.snapshot()`` (reads)."""

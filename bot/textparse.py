@@ -1,0 +1,176 @@
+"""Typed lines and button ids into (command, arguments): pure functions, no I/O.
+
+Grammar: ``[/]command words [positional ...] [key:value ...]``. Quote with ``"..."`` to keep
+spaces in one value. A ``key:value`` may run over the bare words after it, so
+``when:tomorrow 7pm where:City Hall`` needs no quotes. Keys are the command's parameter names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from bot.commands import Command, Param, Registry
+from bot.errors import UsageError
+from bot.markup import esc
+from bot.timeparse import parse_duration, parse_offsets
+
+MAX_LINE = 4000
+_KEY = re.compile(r"^([a-z][a-z0-9_-]*):(.*)$", re.IGNORECASE | re.DOTALL)
+_EXTENDS = {"text", "words", "time", "duration", "offsets"}
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    #: The token began with a quote: never a key, never a command word.
+    quoted: bool = False
+
+
+@dataclass(frozen=True)
+class Parsed:
+    command: Command
+    args: dict[str, Any]
+
+
+def clean_line(line: str) -> str:
+    """Reject what no command can contain; normalise what phones add (curly quotes, NBSP)."""
+    if len(line) > MAX_LINE:
+        raise UsageError(f"That message is too long ({len(line):,} characters; the most is {MAX_LINE:,}).")
+    line = line.translate(_QUOTES).replace("\u00a0", " ")
+    for ch in line:
+        if ch in "\t\n\r":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\u200d":
+            raise UsageError("That message contains control characters; please type it again as plain text.")
+    return " ".join(line.split()) if "\n" not in line else line.strip()
+
+
+def tokenize(line: str) -> list[Token]:
+    tokens: list[Token] = []
+    buf: list[str] = []
+    quoted_start = in_quote = False
+    started = False
+    for ch in line:
+        if in_quote:
+            if ch == '"':
+                in_quote = False
+            else:
+                buf.append(ch)
+        elif ch == '"':
+            if not started:
+                quoted_start = True
+            in_quote = started = True
+        elif ch.isspace():
+            if started:
+                tokens.append(Token("".join(buf), quoted_start))
+            buf, started, quoted_start = [], False, False
+        else:
+            buf.append(ch)
+            started = True
+    if in_quote:
+        raise UsageError('A quote `"` is not closed.')
+    if started:
+        tokens.append(Token("".join(buf), quoted_start))
+    return tokens
+
+
+def parse_line(line: str, registry: Registry) -> Parsed:
+    """Parse one typed command. Raises ``UsageError`` with the usage when it does not fit."""
+    cleaned = clean_line(line).lstrip("/").strip()
+    if not cleaned:
+        raise UsageError("Type a command, or `help` to see them all.")
+    tokens = tokenize(cleaned)
+    words = [t.text.lower() for t in tokens if not t.quoted][:3]
+    # Only leading unquoted tokens can name the command.
+    leading = []
+    for t in tokens[:3]:
+        if t.quoted:
+            break
+        leading.append(t.text.lower())
+    command, size = registry.match(leading)
+    if command is None:
+        name = words[0][:32] if words else cleaned[:32]
+        raise UsageError(f"I don't know the command `{esc(name)}`. Type `help` to see what I can do.")
+    return Parsed(command, bind(command, tokens[size:]))
+
+
+def bind(command: Command, tokens: list[Token]) -> dict[str, Any]:
+    """Give each token to a parameter, then convert each value to its kind."""
+    raw: dict[str, str] = {}
+    positional: list[str] = []
+    current: Param | None = None
+    for token in tokens:
+        m = None if token.quoted else _KEY.match(token.text)
+        param = command.param(m.group(1).lower()) if m else None
+        if m and param is not None:
+            if param.name in raw:
+                raise _usage(command, f"`{param.name}:` is given twice.")
+            raw[param.name] = m.group(2)
+            current = param if param.kind in _EXTENDS else None
+        elif current is not None:
+            raw[current.name] = f"{raw[current.name]} {token.text}".strip()
+        else:
+            positional.append(token.text)
+    slots = [p for p in command.positional if p.name not in raw]
+    for i, param in enumerate(slots):
+        if not positional:
+            break
+        if param.kind == "words" and i == len(slots) - 1:
+            raw[param.name] = " ".join(positional)
+            positional = []
+        else:
+            raw[param.name] = positional.pop(0)
+    if positional:
+        extra = " ".join(positional)
+        raise _usage(command, f"I didn't expect `{esc(extra[:60])}` here.")
+    args: dict[str, Any] = {}
+    for param in command.params:
+        if param.name not in raw:
+            if param.required:
+                raise _usage(command, f"`{command.name}` needs {param.placeholder}.")
+            args[param.name] = None
+            continue
+        args[param.name] = convert(command, param, raw[param.name])
+    return args
+
+
+def convert(command: Command, param: Param, value: str) -> Any:
+    value = value.strip()
+    if not value:
+        raise _usage(command, f"{param.placeholder} is empty.")
+    if param.kind in ("text", "words", "time", "zone"):
+        if len(value) > param.max_length:
+            raise _usage(command, f"`{param.name}` is too long ({len(value):,} characters; the most is "
+                         f"{param.max_length:,}).")
+        return value
+    if param.kind in ("int", "event"):
+        digits = value.lstrip("#").replace(",", "") if param.kind == "event" else value.replace(",", "")
+        if not re.fullmatch(r"-?\d{1,12}", digits):
+            what = "an event id (a number, see `events`)" if param.kind == "event" else "a whole number"
+            raise _usage(command, f"`{esc(value[:40])}` is not {what}.")
+        number = int(digits)
+        if param.kind == "event" and number <= 0:
+            raise _usage(command, f"`{esc(value[:40])}` is not an event id (see `events`).")
+        if param.min is not None and number < param.min:
+            raise _usage(command, f"`{param.name}` must be at least {param.min:,}.")
+        if param.max is not None and number > param.max:
+            raise _usage(command, f"`{param.name}` can be at most {param.max:,}.")
+        return number
+    if param.kind == "choice":
+        lowered = value.lower()
+        if lowered not in param.choices:
+            raise _usage(command, f"`{esc(value[:40])}` is not one of {', '.join(param.choices)}.")
+        return lowered
+    if param.kind == "duration":
+        return parse_duration(value)
+    if param.kind == "offsets":
+        return parse_offsets(value)
+    raise AssertionError(f"unhandled parameter kind {param.kind}")
+
+
+def _usage(command: Command, problem: str) -> UsageError:
+    return UsageError(problem, usage=command.usage)

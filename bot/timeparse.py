@@ -1,0 +1,266 @@
+"""Reading the times people type, and writing times people read.
+
+Typed times are in the campaign's zone (``2026-12-07 19:00``, ``Dec 7 7pm``, ``tomorrow 18:30``,
+``mon 7pm``); everything returned is an aware UTC datetime. Pure functions: ``now`` and the zone
+are arguments, so the tests need no clock.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.errors import UsageError
+from bot.markup import esc
+
+TIME_EXAMPLES = "`2026-12-07 19:00`, `Dec 7 7pm`, `tomorrow 18:30` or `mon 7pm`"
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"), ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_WEEKDAYS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+            ("sun", "sunday"),
+        ]
+    )
+    for name in names
+}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_WEEKDAY_RE = "|".join(sorted(_WEEKDAYS, key=len, reverse=True))
+
+_CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap])?\.?m?\.?(?![a-z])")
+_HOUR_AMPM = re.compile(r"\b(\d{1,2})\s*([ap])\.?m\.?(?![a-z])")
+_WORD_TIME = re.compile(r"\b(noon|midnight|midday)\b")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$")
+_MONTH_DAY = re.compile(rf"^({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(\d{{4}}))?$")
+_DAY_MONTH = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?(?:\s+(\d{{4}}))?$")
+_WEEKDAY = re.compile(rf"^(?:(next|this)\s+)?({_WEEKDAY_RE})\.?$")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(w|d|h|m|min|mins|minutes?|hours?|hrs?|days?|weeks?)")
+
+
+def zone(name: str) -> ZoneInfo:
+    """An IANA zone by name, or a UsageError that says how to write one."""
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > 64 or not re.fullmatch(r"[A-Za-z0-9_+\-/]+", cleaned):
+        raise UsageError(f"`{esc(name[:64])}` is not a time zone name. Use an IANA name like `America/New_York`.")
+    try:
+        return ZoneInfo(cleaned)
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:
+        raise UsageError(
+            f"I don't know the time zone `{esc(cleaned)}`. Use an IANA name like `America/New_York`."
+        ) from exc
+
+
+def localize(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time in ``tz``.
+
+    A time that does not exist (skipped by a spring-forward change) moves forward by the gap, as
+    clocks do; an ambiguous one (fall-back) means the first of the two.
+    """
+    naive = datetime.combine(day, at)
+    first = naive.replace(tzinfo=tz, fold=0)
+    utc = first.astimezone(UTC)
+    if utc.astimezone(tz).replace(tzinfo=None) != naive:  # in a gap: shift by the gap's size
+        gap = first.utcoffset() - naive.replace(tzinfo=tz, fold=1).utcoffset()  # type: ignore[operator]
+        utc = (naive.replace(tzinfo=tz, fold=1) + abs(gap)).astimezone(UTC)
+    return utc
+
+
+def _take_time(text: str) -> tuple[time | None, str]:
+    for pattern in (_CLOCK, _HOUR_AMPM):
+        m = pattern.search(text)
+        if not m:
+            continue
+        hour = int(m.group(1))
+        if pattern is _CLOCK:
+            minute, second, ampm = int(m.group(2)), int(m.group(3) or 0), m.group(4)
+        else:
+            minute, second, ampm = 0, 0, m.group(2)
+        if ampm:
+            if not 1 <= hour <= 12:
+                raise UsageError(f"`{esc(m.group(0).strip())}` is not a time of day.")
+            hour = hour % 12 + (12 if ampm == "p" else 0)
+        if hour > 23 or minute > 59 or second > 59:
+            raise UsageError(f"`{esc(m.group(0).strip())}` is not a time of day.")
+        return time(hour, minute, second), (text[: m.start()] + " " + text[m.end() :]).strip()
+    m = _WORD_TIME.search(text)
+    if m:
+        at = time(0, 0) if m.group(1) == "midnight" else time(12, 0)
+        return at, (text[: m.start()] + " " + text[m.end() :]).strip()
+    return None, text
+
+
+def _year_for(month: int, day: int, today: date) -> int:
+    """A date typed without a year means the next one, unless it was only just now."""
+    try:
+        this_year = date(today.year, month, day)
+    except ValueError:
+        this_year = None
+    if this_year is not None and this_year >= today - timedelta(days=30):
+        return today.year
+    return today.year + 1
+
+
+def _make_date(year: int, month: int, day: int, raw: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise UsageError(f"`{esc(raw)}` is not a date on the calendar.") from exc
+
+
+def _take_date(text: str, today: date) -> date | None:
+    text = text.strip(" ,")
+    if not text:
+        return None
+    if text in ("today", "tonight"):
+        return today
+    if text == "tomorrow":
+        return today + timedelta(days=1)
+    if m := _ISO_DATE.match(text):
+        return _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), text)
+    if m := _SLASH_DATE.match(text):
+        month, day = int(m.group(1)), int(m.group(2))
+        year = int(m.group(3)) if m.group(3) else _year_for(month, day, today)
+        if year < 100:
+            year += 2000
+        return _make_date(year, month, day, text)
+    if m := _MONTH_DAY.match(text):
+        month, day = _MONTHS[m.group(1)], int(m.group(2))
+        year = int(m.group(3)) if m.group(3) else _year_for(month, day, today)
+        return _make_date(year, month, day, text)
+    if m := _DAY_MONTH.match(text):
+        month, day = _MONTHS[m.group(2)], int(m.group(1))
+        year = int(m.group(3)) if m.group(3) else _year_for(month, day, today)
+        return _make_date(year, month, day, text)
+    if m := _WEEKDAY.match(text):
+        ahead = (_WEEKDAYS[m.group(2)] - today.weekday()) % 7
+        if m.group(1) == "next" and ahead == 0:
+            ahead = 7
+        return today + timedelta(days=ahead)
+    raise UsageError(f"I can't read `{esc(text)}` as a date. Try {TIME_EXAMPLES}.")
+
+
+def parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None) -> datetime:
+    """Parse a typed time in ``tz`` into an aware UTC datetime.
+
+    ``day`` is the date used when only a time of day is given (``until:9pm`` after a ``when:``);
+    without it a bare time means its next occurrence. Past times are allowed here; callers decide.
+    """
+    raw = " ".join(text.split())
+    if not raw:
+        raise UsageError(f"The time is empty. Try {TIME_EXAMPLES}.")
+    if len(raw) > 64:
+        raise UsageError(f"That time is too long to be a time. Try {TIME_EXAMPLES}.")
+    try:
+        iso = datetime.fromisoformat(raw)
+    except ValueError:
+        iso = None
+    if iso is not None and (iso.tzinfo is not None or ("T" in raw or " " in raw or ":" in raw)):
+        if iso.tzinfo is not None:
+            return iso.astimezone(UTC)
+        return localize(iso.date(), iso.time(), tz)
+
+    lowered = raw.lower().replace(",", " ")
+    lowered = re.sub(r"(\d{4}-\d{1,2}-\d{1,2})t(?=\d)", r"\1 ", lowered)
+    lowered = re.sub(r"\b(at|on|@)\b", " ", lowered)
+    at, rest = _take_time(lowered)
+    today = now.astimezone(tz).date()
+    on = _take_date(" ".join(rest.split()), today)
+    if at is None:
+        if on is not None:
+            raise UsageError(f"`{esc(raw)}` has a date but no time of day. Add one, like `{esc(raw)} 7pm`.")
+        raise UsageError(f"I can't read `{esc(raw)}` as a time. Try {TIME_EXAMPLES}.")
+    if on is not None:
+        result = localize(on, at, tz)
+        # "mon 7pm" typed on a Monday evening after 7 means next Monday.
+        if _WEEKDAY.match(rest.strip()) and result <= now:
+            result = localize(on + timedelta(days=7), at, tz)
+        return result
+    if day is not None:
+        return localize(day, at, tz)
+    result = localize(today, at, tz)
+    return result if result > now else localize(today + timedelta(days=1), at, tz)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``2h``, ``90m``, ``1h30m``, ``1d``, ``2 hours``: a positive span of time."""
+    raw = text.strip().lower().replace(" ", "")
+    if not raw:
+        raise UsageError("The duration is empty. Try `2h` or `90m`.")
+    pos, total = 0, timedelta()
+    for m in _DURATION_PART.finditer(raw):
+        if m.start() != pos:
+            break
+        amount, unit = float(m.group(1)), m.group(2)
+        unit_size = {
+            "w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1),
+        }[unit[0]]
+        total += amount * unit_size
+        pos = m.end()
+    if pos != len(raw) or total <= timedelta():
+        raise UsageError(f"`{esc(text.strip()[:32])}` is not a duration. Try `2h`, `90m` or `1d`.")
+    if total > timedelta(days=366):
+        raise UsageError("That duration is longer than a year.")
+    return total
+
+
+def parse_offsets(text: str) -> list[timedelta]:
+    """A reminder list such as ``3d,1d,1h``: distinct, largest first."""
+    parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
+    if not parts:
+        raise UsageError("The reminder list is empty. Try `1d,2h`.")
+    if len(parts) > 6:
+        raise UsageError("At most 6 reminders per event.")
+    return sorted({parse_duration(p) for p in parts}, reverse=True)
+
+
+def format_offset(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    for size, unit in ((86400 * 7, "w"), (86400, "d"), (3600, "h"), (60, "m")):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds // 60}m"
+
+
+def format_when(
+    instant: datetime, tz: ZoneInfo, *, now: datetime | None = None, with_zone: bool = True
+) -> str:
+    """``Mon, Dec 7 · 7:00 PM EST`` in the reader's zone; the year only when it is not ``now``'s."""
+    local = instant.astimezone(tz)
+    hour = local.hour % 12 or 12
+    text = f"{local:%a}, {local:%b} {local.day}"
+    if now is not None and local.year != now.astimezone(tz).year:
+        text += f" {local.year}"
+    text += f" · {hour}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
+    if with_zone:
+        text += f" {local.tzname()}"
+    return text
+
+
+def format_time_of_day(instant: datetime, tz: ZoneInfo) -> str:
+    local = instant.astimezone(tz)
+    return f"{local.hour % 12 or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
+
+
+def iso_utc(instant: datetime) -> str:
+    """The one stored form of an instant: ``2026-12-07T00:00:00Z`` (sorts as text)."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)

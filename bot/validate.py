@@ -1,0 +1,60 @@
+"""Checks on values people type that the parser cannot make alone (they need the domain's rules)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from bot.errors import UsageError
+from bot.markup import esc
+
+ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+MAX_ROLES = 10
+MAX_SPOTS = 100_000
+
+
+def url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > 500 or " " in value:
+        raise UsageError(f"`{esc(value[:60])}` is not a web link (it should start with https://).")
+    return value
+
+
+def text(value: str, what: str, *, max_length: int) -> str:
+    cleaned = value.strip()
+    if not cleaned:
+        raise UsageError(f"The {what} is empty.")
+    if len(cleaned) > max_length:
+        raise UsageError(f"The {what} is too long ({len(cleaned):,} characters; the most is {max_length:,}).")
+    return cleaned
+
+
+def roles(spec: str) -> list[tuple[str, int | None]]:
+    """``speaker=5,attendee`` -> [("speaker", 5), ("attendee", None)]."""
+    out: list[tuple[str, int | None]] = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        name, _, spots_raw = part.partition("=")
+        name = name.strip().lower()
+        if not ROLE_NAME.match(name):
+            raise UsageError(
+                f"`{esc(name[:40])}` is not a role name: use a short lower-case word like `speaker`."
+            )
+        spots: int | None = None
+        if spots_raw.strip():
+            if not re.fullmatch(r"-?\d{1,9}", spots_raw.strip()):
+                raise UsageError(f"The spots for `{esc(name)}` must be a whole number.")
+            spots = int(spots_raw)
+            if spots <= 0:
+                raise UsageError(f"The spots for `{esc(name)}` must be at least 1 (leave it out for unlimited).")
+            if spots > MAX_SPOTS:
+                raise UsageError(f"The spots for `{esc(name)}` can be at most {MAX_SPOTS:,}.")
+        if any(existing == name for existing, _ in out):
+            raise UsageError(f"The role `{esc(name)}` is listed twice.")
+        out.append((name, spots))
+    if not out:
+        raise UsageError('No roles given. Try `roles:"speaker=5,attendee"`.')
+    if len(out) > MAX_ROLES:
+        raise UsageError(f"At most {MAX_ROLES} roles per event.")
+    return out

@@ -1,0 +1,96 @@
+"""How events and sign-ups read in chat: one-line summaries, full cards, and their buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.domain import Event, Role
+from bot.markup import bold, esc, link
+from bot.model import Button, Card, Field
+from bot.timeparse import format_time_of_day, format_when
+
+#: Discord allows 25 buttons on a message; keep the cards well inside that.
+MAX_ROLE_BUTTONS = 4
+
+
+def spots_text(role: Role) -> str:
+    if role.spots is None:
+        return f"{role.confirmed} going, unlimited"
+    text = f"{role.confirmed}/{role.spots}"
+    text += f", {role.open_spots} open" if role.open_spots else ", full"
+    if role.waitlisted:
+        text += f", {role.waitlisted} waitlisted"
+    return text
+
+
+def roles_text(event: Event) -> str:
+    if len(event.roles) == 1 and event.roles[0].name == "volunteer":
+        return spots_text(event.roles[0])
+    return "; ".join(f"{esc(r.name)} {spots_text(r)}" for r in event.roles)
+
+
+def when_text(event: Event, tz: ZoneInfo, now: datetime) -> str:
+    text = format_when(event.starts_at, tz, now=now)
+    end = event.ends_at.astimezone(tz)
+    if end.date() == event.starts_at.astimezone(tz).date():
+        text = text.rsplit(" ", 1)[0] + f"–{format_time_of_day(end, tz)} {end.tzname()}"
+    return text
+
+
+def event_line(event: Event, tz: ZoneInfo, now: datetime) -> str:
+    """``#3 **Canvass Old North** · Sat, Dec 5 · 10:00 AM EST · Main St · 2/10, 8 open``"""
+    parts = [f"#{event.id} {bold(esc(event.title))}", when_text(event, tz, now)]
+    if event.location:
+        parts.append(esc(event.location))
+    parts.append(roles_text(event))
+    line = " · ".join(parts)
+    if event.is_cancelled:
+        line = f"{bold('CANCELLED')} {line}"
+    return line
+
+
+def event_card(event: Event, tz: ZoneInfo, now: datetime) -> Card:
+    fields = [Field("When", when_text(event, tz, now), inline=False)]
+    if event.location:
+        fields.append(Field("Where", esc(event.location), inline=False))
+    for role in event.roles:
+        fields.append(Field(esc(role.name.capitalize()), spots_text(role)))
+    description = esc(event.about)
+    if event.is_cancelled:
+        reason = f": {esc(event.cancel_reason)}" if event.cancel_reason else ""
+        description = f"{bold('Cancelled')}{reason}\n{description}".strip()
+    return Card(
+        title=f"#{event.id} {event.title}",
+        description=description,
+        fields=tuple(fields),
+        url=event.link,
+        footer=f"Sign up: signup {event.id}" + (" <role>" if len(event.roles) > 1 else ""),
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        event_id=event.id,
+    )
+
+
+def event_buttons(event: Event, now: datetime) -> tuple[Button, ...]:
+    if event.is_cancelled or event.starts_at <= now:
+        return ()
+    if len(event.roles) == 1:
+        buttons = [Button("Sign up", f"signup {event.id}")]
+    else:
+        buttons = [
+            Button(f"Sign up: {role.name}"[:80], f"signup {event.id} {role.name}")
+            for role in event.roles[:MAX_ROLE_BUTTONS]
+        ]
+    buttons.append(Button("Cancel my spot", f"cancel {event.id}", style="secondary"))
+    return tuple(buttons)
+
+
+def event_text(event: Event, tz: ZoneInfo, now: datetime) -> str:
+    """The card as plain markup, for places that cannot show cards."""
+    lines = [event_line(event, tz, now)]
+    if event.about:
+        lines.append(esc(event.about))
+    if event.link:
+        lines.append(link("More", event.link))
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Work that runs on its own: sending the outbox, and (with the scheduler) everything timed."""

@@ -1,0 +1,124 @@
+"""Sends what is due in the outbox, once each, through the transport of the row's platform.
+
+Each row is claimed (``pending`` -> ``sending``) in its own transaction before the platform is
+called, so two postmen, or a retry racing a restart, can never send it twice. The outcome is
+recorded straight after: ``sent``; back to ``pending`` later on a failure that may pass; ``failed``
+when attempts run out or the platform refuses for good. A refused DM falls back, once, to a
+mention in the channels linked for reminders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.delivery import DeliveryFailed, DeliveryRefused, Transport
+from bot.domain import Delivery
+from bot.model import Outgoing, Reply, Target
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 4
+BASE_BACKOFF = timedelta(seconds=30)
+#: Kinds that are about a moment in time: too late is worse than never.
+TIMELY_KINDS = frozenset({"reminder", "confirm", "offer", "understaffed", "digest", "announcement-scheduled"})
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
+    delay = BASE_BACKOFF * (2 ** max(attempts - 1, 0))
+    if retry_after is not None:
+        delay = max(delay, timedelta(seconds=retry_after))
+    return delay
+
+
+class Postman:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        transports: Iterable[Transport] = (),
+        max_lateness: timedelta = timedelta(hours=1),
+        redact: Callable[[str], str] = lambda text: text,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.transports: dict[str, Transport] = {t.platform: t for t in transports}
+        self.max_lateness = max_lateness
+        self._redact = redact
+        self._flushing = asyncio.Lock()
+
+    def add_transport(self, transport: Transport) -> None:
+        self.transports[transport.platform] = transport
+
+    async def flush(self) -> int:
+        """Send everything due now on the platforms we have; returns how many were sent."""
+        sent = 0
+        async with self._flushing:
+            while True:
+                async with self.store.snapshot() as tx:
+                    due = await tx.due_deliveries(self.clock.now(), set(self.transports), limit=100)
+                if not due:
+                    return sent
+                for delivery in due:
+                    sent += await self.deliver(delivery)
+
+    async def deliver(self, delivery: Delivery) -> int:
+        """Claim and send one row; returns 1 if this call sent it."""
+        now = self.clock.now()
+        async with self.store.transaction() as tx:
+            if delivery.kind in TIMELY_KINDS and now - delivery.due_at > self.max_lateness:
+                late = now - delivery.due_at
+                await tx.mark_final(delivery.id, "skipped", f"{int(late.total_seconds() // 60)} min late", now)
+                return 0
+            if not await tx.claim(delivery.id, now):
+                return 0  # someone else has it
+        transport = self.transports[delivery.platform]
+        target = Target(delivery.platform, delivery.target_kind, delivery.address,  # type: ignore[arg-type]
+                        delivery.workspace_id, delivery.label)
+        try:
+            message_id = await transport.send(target, Reply.from_json(delivery.payload), key=delivery.key)
+        except DeliveryRefused as exc:
+            await self._refused(delivery, target, self._redact(str(exc)))
+            return 0
+        except DeliveryFailed as exc:
+            await self._failed(delivery, self._redact(str(exc)), exc.retry_after)
+            return 0
+        except Exception as exc:  # a bug or an unexpected platform error: record it, keep going
+            log.exception("delivery %s raised", delivery.id)
+            await self._failed(delivery, self._redact(f"{type(exc).__name__}: {exc}"), None)
+            return 0
+        async with self.store.transaction() as tx:
+            await tx.mark_sent(delivery.id, message_id, self.clock.now())
+        return 1
+
+    async def _failed(self, delivery: Delivery, error: str, retry_after: float | None) -> None:
+        now = self.clock.now()
+        attempts = delivery.attempts + 1
+        async with self.store.transaction() as tx:
+            if attempts >= MAX_ATTEMPTS:
+                log.warning("delivery %s failed for good after %d attempts: %s", delivery.id, attempts, error)
+                await tx.mark_final(delivery.id, "failed", error, now)
+            else:
+                await tx.mark_retry(delivery.id, error, now + backoff(attempts, retry_after), now)
+
+    async def _refused(self, delivery: Delivery, target: Target, error: str) -> None:
+        now = self.clock.now()
+        async with self.store.transaction() as tx:
+            await tx.mark_final(delivery.id, "failed", f"refused: {error}", now)
+            if target.kind != "dm" or delivery.kind.startswith("fallback"):
+                return
+            original = Reply.from_json(delivery.payload)
+            for link in await tx.linked_channels("reminders"):
+                if link.platform != target.platform:
+                    continue  # a mention only works on the person's own platform
+                channel = Target(link.platform, "channel", link.channel_id, link.workspace_id, link.label)
+                note = Reply(f"(I couldn't DM you, so here it is.) {original.text}", visibility="channel",
+                             buttons=original.buttons, mention=target.address)
+                await tx.enqueue(Outgoing(channel, note, key=f"fallback:{delivery.id}:{link.id}",
+                                          person_id=delivery.person_id),
+                                 kind=f"fallback-{delivery.kind}", now=now, event_id=delivery.event_id)
