@@ -31,10 +31,7 @@ async def gain_since_yesterday(tx: Tx, petition: Petition, ctx: Context) -> int 
 
 def petition_text(petition: Petition, gain: int | None) -> str:
     percent = petition.total * 100 // petition.goal
-    title = esc(petition.name)
-    if petition.link:
-        title = link(title, petition.link)
-    lines = [f"{bold(title)}: {petition.total:,} of {petition.goal:,} signatures ({percent}%)"]
+    lines = [f"{bold(esc(petition.name))}: {petition.total:,} of {petition.goal:,} signatures ({percent}%)"]
     lines.append(f"`{progress_bar(petition.total, petition.goal)}`")
     details = []
     if gain is not None and gain > 0:
@@ -45,6 +42,8 @@ def petition_text(petition: Petition, gain: int | None) -> str:
         details.append(f"{petition.online:,} online + {petition.paper:,} on paper")
     if petition.total >= petition.goal:
         details.append("goal reached!")
+    if petition.link:
+        details.append(link("sign it here", petition.link))
     if details:
         lines.append(" · ".join(details))
     return "\n".join(lines)

@@ -1,0 +1,111 @@
+"""Shared test harness: a real store on a temp file, a fake clock, and a bot you talk to.
+
+Tests read like a conversation: ``await bot.say("alice", "signup 3")`` returns alice's replies;
+messages the bot sends to others land in ``bot.sent`` through a recording transport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import Core
+from bot.clock import FakeClock
+from bot.config import CampaignSettings, Config, ConsoleSettings
+from bot.delivery import DeliveryFailed, DeliveryRefused
+from bot.markup import to_plain
+from bot.model import Actor, Invocation, Place, Reply, Target
+from tasks.postman import Postman
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+#: Friday 27 Nov 2026, noon in Durham.
+START = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+
+
+@dataclass
+class Sent:
+    target: Target
+    reply: Reply
+    key: str
+
+    @property
+    def text(self) -> str:
+        return to_plain(self.reply.text)
+
+
+@dataclass
+class RecordingTransport:
+    """An in-process platform: records what it is asked to send, fails when told to."""
+
+    platform: str = "test"
+    sent: list[Sent] = field(default_factory=list)
+    refuse_dms_to: set[str] = field(default_factory=set)
+    fail_next: int = 0
+
+    async def send(self, target: Target, reply: Reply, *, key: str) -> str | None:
+        if target.kind == "dm" and target.address in self.refuse_dms_to:
+            raise DeliveryRefused("Cannot send messages to this user")
+        if self.fail_next:
+            self.fail_next -= 1
+            raise DeliveryFailed("503 Service Unavailable", retry_after=None)
+        self.sent.append(Sent(target, reply, key))
+        return f"m{len(self.sent)}"
+
+
+class Bot:
+    def __init__(self, core: Core, postman: Postman, transport: RecordingTransport, clock: FakeClock) -> None:
+        self.core = core
+        self.postman = postman
+        self.transport = transport
+        self.clock = clock
+        self.organizers = {"olivia"}
+
+    @property
+    def sent(self) -> list[Sent]:
+        return self.transport.sent
+
+    def actor(self, name: str) -> Actor:
+        return Actor("test", name, name.capitalize(), is_organizer=name in self.organizers)
+
+    async def ask(self, name: str, text: str, *, channel: str = "general") -> list[Reply]:
+        place = Place("test", channel, workspace_id="w1", channel_name=channel)
+        replies = await self.core.dispatcher.dispatch(Invocation(self.actor(name), place, text, self.clock.now()))
+        await self.postman.flush()
+        return replies
+
+    async def say(self, name: str, text: str, **kwargs: str) -> str:
+        """The text of the replies, as a person would read it."""
+        return "\n".join(to_plain(r.text) for r in await self.ask(name, text, **kwargs))
+
+    def dms_to(self, name: str) -> list[str]:
+        return [s.text for s in self.sent if s.target.kind == "dm" and s.target.address == name]
+
+
+def make_config(**campaign: object) -> Config:
+    return Config(
+        campaign=CampaignSettings(name="Durham for the Resolution", timezone="America/New_York", **campaign),
+        console=ConsoleSettings(organizers=("olivia",)),
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+async def core(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Core]:
+    core = await Core.open(make_config(), db_path=tmp_path / "turnout.db", clock=clock)
+    yield core
+    await core.close()
+
+
+@pytest.fixture
+async def bot(core: Core, clock: FakeClock) -> Bot:
+    transport = RecordingTransport()
+    postman = Postman(store=core.store, clock=clock, transports=[transport])
+    return Bot(core, postman, transport, clock)

@@ -1,0 +1,93 @@
+"""Bad input gets one friendly line, changes nothing, and never shows a traceback."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.catalog import build_registry
+from bot.export import export_data
+from bot.markup import to_plain
+from tests.conftest import Bot
+
+BAD = [
+    ("dance", "don't know the command"),
+    ("signup", "Usage: `signup <event> [role]`"),
+    ("signup 1 2 3", "didn't expect"),
+    ("signup 99", "no event #99"),
+    ("cancel 1", "not signed up"),
+    ("event 1; DROP TABLE events;--", "didn't expect `DROP TABLE events;--`"),
+    ("event 1;DROP", "not an event id"),
+    ("signup 1' OR '1'='1", "didn't expect"),
+    ("event add x when:someday", "can't read `someday`"),
+    ("event add  when:mon 7pm", "needs <title>"),
+    ("event add " + "x" * 300 + " when:mon 7pm", "too long"),
+    ("announce " + "y" * 2000, "too long"),
+    ("event add x when:mon 7pm link:javascript:alert(1)", "not a web link"),
+    ('event add x when:mon 7pm roles:"speaker=5,speaker"', "listed twice"),
+    ('event add x when:mon 7pm roles:"Bad Role"', "not a role name"),
+    ("event add x when:mon 7pm spots:5 roles:a", "either"),
+    ("tz ../../etc/passwd", "not a time zone"),
+    ("petition nope", "no petition called"),
+    ("petition set resolution -5", "at least 0"),
+    ("help nothing", "no command `nothing`"),
+    ("signup 1\x00", "control characters"),
+    ("@everyone signup 1", "don't know the command `@everyone`"),
+]
+
+
+async def _state(bot: Bot) -> dict:  # type: ignore[type-arg]
+    return await export_data(bot.core.store, bot.core.config.campaign.tz)
+
+
+@pytest.mark.parametrize(("line", "problem"), BAD)
+async def test_bad_input_is_answered_in_one_line_and_changes_nothing(bot: Bot, line: str, problem: str) -> None:
+    await bot.say("olivia", "event add Canvass when:sat 10am spots:3")
+    await bot.say("olivia", "petition add resolution goal:1000")
+    before = await _state(bot)
+    replies = await bot.ask("olivia", line)
+    assert len(replies) == 1 and replies[0].is_error
+    assert problem in to_plain(replies[0].text)
+    assert "Traceback" not in replies[0].text
+    assert await _state(bot) == before
+    assert bot.sent == []
+
+
+async def test_user_text_that_looks_like_markup_or_mentions_stays_literal(bot: Bot) -> None:
+    await bot.say("olivia", "event add **Free** pizza [click](https://evil.example) @everyone when:sat 10am")
+    [reply] = await bot.ask("ann", "events")
+    assert r"\*\*Free\*\* pizza \[click\]\(https://evil.example\) @everyone" in reply.text
+
+
+async def test_an_unexpected_error_becomes_an_apology_with_an_incident_id(bot: Bot, caplog) -> None:  # type: ignore[no-untyped-def]
+    async def broken(ctx, args):  # type: ignore[no-untyped-def]
+        raise KeyError("secret internals")
+
+    command = bot.core.registry.get("mine")
+    assert command is not None
+    bot.core.registry.commands["mine"] = type(command)(**{**command.__dict__, "handler": broken})
+    [reply] = await bot.ask("ann", "mine")
+    assert reply.is_error and "incident" in reply.text
+    assert "secret internals" not in reply.text
+    assert "secret internals" in caplog.text
+
+
+COMMAND_WORDS = [c.name for c in build_registry()]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        st.tuples(st.sampled_from(COMMAND_WORDS), st.text(max_size=120)).map(" ".join),
+        st.tuples(st.sampled_from(COMMAND_WORDS), st.lists(
+            st.sampled_from(["1", "#1", "speaker", "when:mon 7pm", 'roles:"a=1"', "spots:2", "x:y", '"', "on",
+                             "9" * 30, "-1", "\u202e", "<@123>", "<!channel>", "resolution"]), max_size=6,
+        )).map(lambda t: " ".join([t[0], *t[1]])),
+    )
+)
+async def test_no_line_makes_the_dispatcher_raise(bot: Bot, line: str) -> None:
+    replies = await bot.ask("olivia", line)
+    assert replies
+    for reply in replies:
+        assert "incident" not in reply.text, line
+        assert len(reply.text) <= 4000

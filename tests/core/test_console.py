@@ -1,0 +1,84 @@
+"""The console adapter driven as a real subprocess, the way a user's script drives it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+CAMPAIGN = """\
+# A whole campaign, typed by the organizer (you) and three volunteers.
+event add Council meeting when:"2031-12-01 19:00" where:"101 City Hall Plaza" roles:"speaker=2,attendee"
+event add Canvass Old North when:"2031-11-29 10:00" duration:3h spots:1
+channel link announcements
+ann: signup 1 speaker
+bo: signup 1 speaker
+cy: signup 1 speaker
+cy: mine
+ann: signup 2
+bo: signup 2
+ann: cancel 1
+petition add resolution goal:1000
+petition set resolution 736
+petition paper resolution 40
+petition
+announce Pack the chambers on Monday!
+checkin 2 ann
+roster 1
+event 2
+bo: 2
+vera: event add Sneaky when:"2031-12-02 10:00"
+nonsense here
+"""
+
+
+def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", "--db", str(tmp_path / "campaign.db"), *args],
+        input=script, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
+    )
+
+
+def test_a_scripted_campaign_runs_end_to_end(tmp_path: Path) -> None:
+    result = run_console(tmp_path, CAMPAIGN)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Traceback" not in out + result.stderr
+    assert "Added event #1: #1 Council meeting · Mon, Dec 1 2031 · 7:00 PM–9:00 PM EST" in out
+    assert "Council meeting (#1) is full for speaker, so you're number 1 on the waitlist." in out
+    assert "[DM cy] Good news: a spot opened up and you're now confirmed as speaker for Council meeting (#1)." in out
+    assert "resolution: 776 of 1,000 signatures (77%)" in out
+    assert "[#general] Announcement: Pack the chambers on Monday!" in out
+    assert "Checked in ann for Canvass Old North (#2)." in out
+    assert "(file saved: turnout-files/roster-event-1.csv)" in out
+    assert "Cancelled your waitlist place for Canvass Old North (#2)." in out  # bo pressed [2] Cancel my spot
+    assert "Not allowed: `event add` is for organizers only." in out
+    assert "Hmm: I don't know the command `nonsense`." in out
+    roster = (tmp_path / "turnout-files" / "roster-event-1.csv").read_text()
+    assert roster.splitlines()[1].startswith("bo,console,speaker,confirmed")
+
+    exported = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "export", "--db", str(tmp_path / "campaign.db")],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+    )
+    data = json.loads(exported.stdout)
+    council, canvass = data["events"][1], data["events"][0]
+    assert council["title"] == "Council meeting"
+    assert council["starts_at"] == "2031-12-01T19:00:00-05:00"
+    assert council["roles"] == [{"name": "speaker", "spots": 2}, {"name": "attendee", "spots": None}]
+    assert [(s["person"], s["status"], s["position"]) for s in council["signups"]] == [
+        ("ann", "cancelled", None), ("bo", "confirmed", None), ("cy", "confirmed", None),
+    ]
+    assert [(s["person"], s["checked_in"]) for s in canvass["signups"] if s["status"] == "confirmed"] == [
+        ("ann", True)
+    ]
+    assert data["petitions"] == [{"name": "resolution", "count": 776, "online": 736, "paper": 40, "goal": 1000}]
+
+
+def test_a_bad_config_file_is_named_without_a_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('[campaign]\ntimezone = "Mars/Olympus"\n')
+    result = run_console(tmp_path, "help\n", "--config", str(config))
+    assert result.returncode == 2
+    assert "Mars/Olympus" in result.stderr and "Traceback" not in result.stderr

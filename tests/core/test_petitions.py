@@ -1,0 +1,40 @@
+"""Petition progress, as volunteers and organizers see it."""
+
+from tests.conftest import Bot
+
+
+async def test_count_goal_bar_and_gain_since_yesterday(bot: Bot) -> None:
+    await bot.say("olivia", "petition add resolution goal:1000 link:https://example.org/sign")
+    await bot.say("olivia", "petition set resolution 700")
+    bot.clock.advance(hours=25)
+    await bot.say("olivia", "petition set resolution 736")
+    await bot.say("olivia", "petition paper resolution 40")
+    text = await bot.say("vera", "petition")
+    assert text.splitlines() == [
+        "resolution: 776 of 1,000 signatures (77%)",
+        "`███████████████░░░░░`",
+        "+76 since yesterday · 736 online + 40 on paper · sign it here <https://example.org/sign>",
+    ]
+
+
+async def test_a_new_petition_claims_no_gain_and_a_drop_is_not_news(bot: Bot) -> None:
+    await bot.say("olivia", "petition add resolution goal:1000")
+    await bot.say("olivia", "petition set resolution 500")
+    assert "since yesterday" not in await bot.say("vera", "petition resolution")
+    bot.clock.advance(days=2)
+    await bot.say("olivia", "petition set resolution 480")
+    text = await bot.say("vera", "petition resolution")
+    assert "no new signatures since yesterday" in text
+    assert "-20" not in text
+
+
+async def test_goal_reached_and_several_petitions(bot: Bot) -> None:
+    await bot.say("olivia", 'petition add "Durham resolution" goal:100')
+    await bot.say("olivia", "petition add housing goal:50")
+    await bot.say("olivia", 'petition set "durham resolution" 120')
+    text = await bot.say("vera", "petition")
+    assert "Durham resolution: 120 of 100 signatures (120%)" in text
+    assert "goal reached!" in text
+    assert "housing: 0 of 50" in text
+    assert "exists already" in await bot.say("olivia", "petition add HOUSING goal:5")
+    assert "would leave -5 paper" in await bot.say("olivia", "petition paper housing -5")

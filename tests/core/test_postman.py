@@ -1,0 +1,100 @@
+"""The outbox: each message sent once, retried with backoff, never silently lost."""
+
+import asyncio
+from datetime import timedelta
+
+from bot.model import Outgoing, Reply, Target
+from tasks.postman import MAX_ATTEMPTS, Postman
+from tests.conftest import Bot, RecordingTransport
+
+
+async def _queue(bot: Bot, key: str, *, kind: str = "notice", target: Target | None = None) -> None:
+    target = target or Target("test", "dm", "ann", label="Ann")
+    async with bot.core.store.transaction() as tx:
+        await tx.enqueue(Outgoing(target, Reply("hello"), key=key), kind=kind, now=bot.clock.now())
+
+
+async def _states(bot: Bot) -> list[tuple[str, str, int]]:
+    async with bot.core.store.snapshot() as tx:
+        return [(d.key, d.state, d.attempts) for d in await tx.deliveries()]
+
+
+async def test_the_same_key_is_queued_once_and_sent_once(bot: Bot) -> None:
+    await _queue(bot, "k1")
+    await _queue(bot, "k1")
+    await bot.postman.flush()
+    await bot.postman.flush()
+    assert [s.key for s in bot.sent] == ["k1"]
+
+
+async def test_two_postmen_racing_send_each_message_once(bot: Bot) -> None:
+    for i in range(30):
+        await _queue(bot, f"k{i}")
+    other = Postman(store=bot.core.store, clock=bot.clock, transports=[bot.transport])
+    await asyncio.gather(bot.postman.flush(), other.flush(), bot.postman.flush())
+    assert sorted(s.key for s in bot.sent) == sorted(f"k{i}" for i in range(30))
+
+
+async def test_failures_retry_with_backoff_then_are_recorded_as_failed(bot: Bot) -> None:
+    await _queue(bot, "k1")
+    bot.transport.fail_next = 1
+    await bot.postman.flush()
+    assert await _states(bot) == [("k1", "pending", 1)]
+    await bot.postman.flush()
+    assert bot.sent == []  # not due again until the backoff has passed
+    bot.clock.advance(seconds=31)
+    await bot.postman.flush()
+    assert [s.key for s in bot.sent] == ["k1"]
+    assert await _states(bot) == [("k1", "sent", 2)]
+
+    await _queue(bot, "k2")
+    bot.transport.fail_next = MAX_ATTEMPTS
+    for _ in range(MAX_ATTEMPTS):
+        await bot.postman.flush()
+        bot.clock.advance(hours=1)
+    async with bot.core.store.snapshot() as tx:
+        [failed] = await tx.deliveries(states=("failed",))
+    assert failed.key == "k2" and failed.attempts == MAX_ATTEMPTS and "503" in (failed.last_error or "")
+
+
+async def test_a_refused_dm_falls_back_to_a_mention_in_the_reminders_channel_once(bot: Bot) -> None:
+    await bot.say("olivia", "channel link reminders", channel="reminders")
+    bot.transport.refuse_dms_to.add("ann")
+    await _queue(bot, "r1", kind="reminder")
+    await bot.postman.flush()
+    await bot.postman.flush()
+    [post] = bot.sent
+    assert post.target.kind == "channel" and post.target.address == "reminders"
+    assert post.reply.mention == "ann"
+    assert "couldn't DM you" in post.text
+
+
+async def test_a_timely_message_too_late_is_skipped_not_sent(bot: Bot) -> None:
+    await _queue(bot, "late", kind="reminder")
+    bot.clock.advance(hours=2)
+    await bot.postman.flush()
+    assert bot.sent == []
+    assert await _states(bot) == [("late", "skipped", 0)]
+
+
+async def test_rows_for_platforms_not_running_wait_for_them(bot: Bot) -> None:
+    await _queue(bot, "d1", target=Target("discord", "dm", "123"))
+    await bot.postman.flush()
+    assert await _states(bot) == [("d1", "pending", 0)]
+    discord = RecordingTransport(platform="discord")
+    bot.postman.add_transport(discord)
+    await bot.postman.flush()
+    assert [s.key for s in discord.sent] == ["d1"]
+
+
+async def test_a_message_interrupted_mid_send_is_uncertain_never_resent(bot: Bot) -> None:
+    await _queue(bot, "k1")
+    async with bot.core.store.transaction() as tx:
+        [row] = await tx.deliveries()
+        assert await tx.claim(row.id, bot.clock.now())  # the process dies right after claiming
+    async with bot.core.store.transaction() as tx:
+        interrupted = await tx.mark_interrupted_uncertain(bot.clock.now() + timedelta(minutes=1))
+    assert [d.key for d in interrupted] == ["k1"]
+    await bot.postman.flush()
+    assert bot.sent == []
+    assert await _states(bot) == [("k1", "uncertain", 1)]

@@ -1,0 +1,144 @@
+"""Sign-ups, waitlists and promotion, as volunteers and organizers see them."""
+
+import csv
+import io
+from datetime import timedelta
+
+from icalendar import Calendar
+
+from tests.conftest import Bot
+
+COUNCIL = 'event add Council meeting when:"Dec 7 7pm" where:"101 City Hall Plaza" roles:"speaker=2,attendee"'
+
+
+async def test_an_organizer_adds_an_event_and_gets_its_id(bot: Bot) -> None:
+    reply = await bot.say("olivia", COUNCIL)
+    assert reply.startswith("Added event #1: #1 Council meeting · Mon, Dec 7 · 7:00 PM–9:00 PM EST")
+    listing = await bot.say("vera", "events")
+    assert "#1 Council meeting" in listing
+    assert "speaker 0/2, 2 open; attendee 0 going, unlimited" in listing
+
+
+async def test_past_times_and_bad_capacity_are_refused_with_the_reason(bot: Bot) -> None:
+    assert "in the past" in await bot.say("olivia", "event add Old when:2026-11-01 10:00")
+    assert "must be after the start" in await bot.say("olivia", "event add X when:mon 7pm until:6pm")
+    assert "at least 1" in await bot.say("olivia", "event add X when:mon 7pm spots:-3")
+    assert "at least 1" in await bot.say("olivia", 'event add X when:mon 7pm roles:"speaker=0"')
+    assert "No upcoming events" in await bot.say("olivia", "events")
+
+
+async def test_full_role_waitlists_in_order_and_cancel_promotes_the_first(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:sat 10am spots:2")
+    assert "You're in!" in await bot.say("ann", "signup 1")
+    assert "You're in!" in await bot.say("bo", "signup 1")
+    assert "number 1 on the waitlist" in await bot.say("cy", "signup 1")
+    assert "number 2 on the waitlist" in await bot.say("di", "signup 1")
+    assert "already number 2 on the waitlist" in await bot.say("di", "signup 1")
+
+    assert "Cancelled your spot" in await bot.say("bo", "cancel 1")
+    assert bot.dms_to("cy") == [
+        "Good news: a spot opened up and you're now confirmed as volunteer for Canvass (#1)."
+    ]
+    assert "waitlist #1" in await bot.say("di", "mine")
+    assert "as volunteer" in await bot.say("cy", "mine")
+
+
+async def test_signing_up_twice_changes_nothing(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:sat 10am spots:5")
+    await bot.say("ann", "signup 1")
+    assert "already signed up" in await bot.say("ann", "signup 1")
+    assert "1/5" in await bot.say("ann", "event 1")
+
+
+async def test_a_multi_role_event_asks_which_role_with_buttons(bot: Bot) -> None:
+    await bot.say("olivia", COUNCIL)
+    [reply] = await bot.ask("ann", "signup 1")
+    assert [b.action for b in reply.buttons] == ["signup 1 speaker", "signup 1 attendee"]
+    assert "no role `mc`" in await bot.say("ann", "signup 1 mc")
+    assert "as speaker" in await bot.say("ann", reply.buttons[0].action)
+
+
+async def test_more_spots_promote_the_waitlist_and_fewer_never_demote(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:sat 10am spots:1")
+    for name in ("ann", "bo", "cy"):
+        await bot.say(name, "signup 1")
+    assert "promoted 1 from the waitlist" in await bot.say("olivia", "event edit 1 spots:2")
+    assert bot.dms_to("bo")
+    assert "2/1, full" in await bot.say("olivia", "event edit 1 spots:1")
+    assert "as volunteer" in await bot.say("bo", "mine")
+
+
+async def test_moving_an_event_tells_everyone_signed_up(bot: Bot) -> None:
+    await bot.say("olivia", COUNCIL)
+    await bot.say("ann", "signup 1 speaker")
+    await bot.say("ann", "tz America/Los_Angeles")
+    assert "told 1 signed-up person" in await bot.say("olivia", "event edit 1 when:Dec 8 7pm")
+    [dm] = bot.dms_to("ann")
+    assert "Tue, Dec 8 · 4:00 PM–6:00 PM PST" in dm
+
+
+async def test_cancelling_an_event_tells_everyone_and_closes_sign_ups(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:sat 10am spots:1")
+    await bot.say("ann", "signup 1")
+    await bot.say("bo", "signup 1")
+    assert "told 2 signed-up people" in await bot.say("olivia", "event cancel 1 Storm warning")
+    assert "Reason: Storm warning" in bot.dms_to("ann")[0]
+    assert "was cancelled" in await bot.say("cy", "signup 1")
+    assert "already cancelled" in await bot.say("olivia", "event cancel 1")
+
+
+async def test_sign_ups_close_when_the_event_starts(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:tomorrow 10am")
+    bot.clock.advance(days=2)
+    assert "already started" in await bot.say("ann", "signup 1")
+
+
+async def test_the_roster_is_a_csv_with_check_ins(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:sat 10am spots:1")
+    await bot.say("ann", "signup 1")
+    await bot.say("bo", "signup 1")
+    assert "Checked in Ann" in await bot.say("olivia", "checkin 1 ann")
+    assert "already checked in" in await bot.say("olivia", "checkin 1 Ann")
+    assert "No one called `bo` is confirmed" in await bot.say("olivia", "checkin 1 bo")
+    [reply] = await bot.ask("olivia", "roster 1")
+    [attachment] = reply.attachments
+    rows = list(csv.DictReader(io.StringIO(attachment.data.decode())))
+    assert [(r["name"], r["status"], r["position"], bool(r["checked in"])) for r in rows] == [
+        ("Ann", "confirmed", "", True),
+        ("Bo", "waitlisted", "1", False),
+    ]
+
+
+async def test_roster_cells_cannot_become_spreadsheet_formulas(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:sat 10am")
+    await bot.say("=hyperlink(1)", "signup 1")
+    [reply] = await bot.ask("olivia", "roster 1")
+    assert "\n'=hyperlink(1)," in reply.attachments[0].data.decode()
+
+
+async def test_my_calendar_file_lists_my_sign_ups(bot: Bot) -> None:
+    await bot.say("olivia", COUNCIL + " link:https://example.org/council about:Public comment")
+    await bot.say("ann", "signup 1 speaker")
+    [reply] = await bot.ask("ann", "calendar")
+    calendar = Calendar.from_ical(reply.attachments[0].data)
+    [event] = calendar.walk("VEVENT")
+    assert str(event["summary"]) == "Council meeting"
+    assert str(event["location"]) == "101 City Hall Plaza"
+    assert "Signed up as speaker." in str(event["description"])
+    assert str(event["url"]) == "https://example.org/council"
+    assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(hours=2)
+
+
+async def test_forget_me_explains_then_deletes_and_frees_the_spot(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:sat 10am spots:1")
+    await bot.say("ann", "signup 1")
+    await bot.say("bo", "signup 1")
+    explanation = await bot.say("ann", "forget-me")
+    assert "forget-me confirm" in explanation
+    assert "1/1" in await bot.say("olivia", "event 1")  # nothing deleted yet
+    assert "Done." in await bot.say("ann", "forget-me confirm")
+    assert bot.dms_to("bo")
+    async with bot.core.store.snapshot() as tx:
+        assert await tx.find_person("test", "ann") is None
+        assert await tx.scalar("SELECT COUNT(*) FROM signups s JOIN people p ON p.id = s.person_id "
+                               "WHERE p.user_id = 'ann'") == 0

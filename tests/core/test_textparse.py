@@ -1,0 +1,112 @@
+"""The text parser is pure: these tests need no store and no clock."""
+
+from datetime import timedelta
+
+import pytest
+
+from bot.catalog import build_registry
+from bot.errors import UsageError
+from bot.model import Button, action_from_button_id
+from bot.textparse import parse_line, tokenize
+
+REGISTRY = build_registry()
+
+
+def parse(line: str):  # type: ignore[no-untyped-def]
+    parsed = parse_line(line, REGISTRY)
+    return parsed.command.name, parsed.args
+
+
+def test_keyword_values_run_over_the_bare_words_after_them() -> None:
+    name, args = parse("event add Council meeting when:Dec 7 7pm where:101 City Hall Plaza spots:5")
+    assert name == "event add"
+    assert args["title"] == "Council meeting"
+    assert args["when"] == "Dec 7 7pm"
+    assert args["where"] == "101 City Hall Plaza"
+    assert args["spots"] == 5
+
+
+def test_quotes_keep_spaces_and_colons_in_one_value() -> None:
+    _, args = parse('/event add "Town hall: housing" when:"Dec 7 7pm" roles:"speaker=5,attendee"')
+    assert args["title"] == "Town hall: housing"
+    assert args["roles"] == "speaker=5,attendee"
+
+
+def test_phone_curly_quotes_count_as_quotes() -> None:
+    _, args = parse("event add Rally when:\u201cDec 7 7pm\u201d")
+    assert args["when"] == "Dec 7 7pm"
+
+
+def test_a_colon_in_free_text_is_not_a_keyword_unless_the_command_has_it() -> None:
+    _, args = parse("announce Note: doors open at 6:30, link:https://x.org")
+    assert args["text"] == "Note: doors open at 6:30, link:https://x.org"
+
+
+def test_positional_params_can_also_be_named() -> None:
+    assert parse("signup event:3 role:speaker")[1] == {"event": 3, "role": "speaker"}
+
+
+def test_event_ids_accept_a_hash() -> None:
+    assert parse("signup #12")[1]["event"] == 12
+
+
+def test_longest_command_name_wins() -> None:
+    assert parse("event 3")[0] == "event"
+    assert parse("event cancel 3 rain")[1] == {"event": 3, "reason": "rain"}
+    assert parse("EVENT ADD x when:mon 7pm")[0] == "event add"
+
+
+def test_durations_and_offsets_are_converted() -> None:
+    _, args = parse("event add x when:mon 7pm duration:90m remind:3d,1h")
+    assert args["duration"] == timedelta(minutes=90)
+    assert args["remind"] == [timedelta(days=3), timedelta(hours=1)]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("", "Type a command"),
+        ("dance", "don't know the command"),
+        ("signup", "needs <event>"),
+        ("signup abc", "not an event id"),
+        ("signup 0", "not an event id"),
+        ("signup 3 speaker extra", "didn't expect"),
+        ("reminders maybe", "not one of on, off"),
+        ('event add "unclosed when:mon 7pm', "not closed"),
+        ("event add x when:mon 7pm when:tue 7pm", "given twice"),
+        ("event add x when:mon 7pm spots:0", "at least 1"),
+        ("event add x when:", "empty"),
+        ("signup 3\x07", "control characters"),
+        ("x" * 5000, "too long"),
+        ("petition set resolution 12abc", "not a whole number"),
+    ],
+)
+def test_bad_lines_say_what_is_wrong(line: str, problem: str) -> None:
+    with pytest.raises(UsageError) as err:
+        parse(line)
+    assert problem in err.value.message
+
+
+def test_usage_comes_with_argument_errors() -> None:
+    with pytest.raises(UsageError) as err:
+        parse("signup")
+    assert err.value.usage == "signup <event> [role]"
+
+
+def test_tokenizer_keeps_quoted_segments_inside_a_token() -> None:
+    tokens = tokenize('a when:"x y" "b c"')
+    assert [t.text for t in tokens] == ["a", "when:x y", "b c"]
+    assert [t.quoted for t in tokens] == [False, False, True]
+
+
+def test_a_button_id_parses_back_to_the_same_command() -> None:
+    button = Button("Sign up: speaker", "signup 42 speaker")
+    assert button.custom_id == "turnout:signup:42:speaker"
+    action = action_from_button_id(button.custom_id)
+    assert action == "signup 42 speaker"
+    assert parse(action)[1] == {"event": 42, "role": "speaker"}
+
+
+@pytest.mark.parametrize("custom_id", ["other:signup:1", "turnout:", "turnout:" + "x" * 200])
+def test_foreign_or_oversized_button_ids_are_ignored(custom_id: str) -> None:
+    assert action_from_button_id(custom_id) is None

@@ -1,0 +1,115 @@
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.errors import UsageError
+from bot.timeparse import format_when, localize, parse_duration, parse_offsets, parse_when
+
+NY = ZoneInfo("America/New_York")
+# Friday 27 Nov 2026, 12:00 in New York.
+NOW = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+
+
+def local(text: str) -> str:
+    return parse_when(text, now=NOW, tz=NY).astimezone(NY).strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2026-12-07 19:00", "2026-12-07 19:00"),
+        ("2026-12-07T19:00", "2026-12-07 19:00"),
+        ("Dec 7 7pm", "2026-12-07 19:00"),
+        ("December 7, 7:30 PM", "2026-12-07 19:30"),
+        ("7 dec 19:00", "2026-12-07 19:00"),
+        ("12/7 7pm", "2026-12-07 19:00"),
+        ("tomorrow 18:30", "2026-11-28 18:30"),
+        ("tonight 9pm", "2026-11-27 21:00"),
+        ("mon 7pm", "2026-11-30 19:00"),
+        ("Monday at 7 p.m.", "2026-11-30 19:00"),
+        ("fri 11am", "2026-12-04 11:00"),  # Friday morning has passed: next Friday
+        ("fri 5pm", "2026-11-27 17:00"),  # still ahead today
+        ("next fri 5pm", "2026-12-04 17:00"),
+        ("Jan 5 6pm", "2027-01-05 18:00"),  # no year: the next one
+        ("noon tomorrow", "2026-11-28 12:00"),
+        ("3pm", "2026-11-27 15:00"),
+        ("11am", "2026-11-28 11:00"),  # a bare time that passed today means tomorrow
+    ],
+)
+def test_typed_times_are_read_in_the_campaign_zone(typed: str, expected: str) -> None:
+    assert local(typed) == expected
+
+
+def test_an_explicit_offset_wins_over_the_campaign_zone() -> None:
+    assert parse_when("2026-12-07T19:00:00+00:00", now=NOW, tz=NY) == datetime(2026, 12, 7, 19, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("", "empty"),
+        ("yesterday", "can't read"),
+        ("Dec 7", "no time of day"),
+        ("Feb 30 7pm", "not a date"),
+        ("25:00", "not a time"),
+        ("13pm mon", "not a time"),
+        ("x" * 100, "too long"),
+        ("mon 7", "can't read"),
+    ],
+)
+def test_unreadable_times_name_the_problem(typed: str, problem: str) -> None:
+    with pytest.raises(UsageError) as err:
+        parse_when(typed, now=NOW, tz=NY)
+    assert problem in err.value.message
+
+
+def test_until_with_only_a_time_uses_the_start_day() -> None:
+    start = parse_when("Dec 7 7pm", now=NOW, tz=NY)
+    end = parse_when("9pm", now=NOW, tz=NY, day=start.astimezone(NY).date())
+    assert end - start == timedelta(hours=2)
+
+
+def test_a_time_skipped_by_spring_forward_moves_ahead_like_clocks_do() -> None:
+    # 2026-03-08 02:30 does not exist in New York; it becomes 03:30 EDT.
+    instant = localize(datetime(2026, 3, 8).date(), datetime(2026, 3, 8, 2, 30).time(), NY)
+    assert instant.astimezone(NY).strftime("%H:%M %Z") == "03:30 EDT"
+
+
+def test_an_ambiguous_fall_back_time_means_the_first_one() -> None:
+    instant = localize(datetime(2026, 11, 1).date(), datetime(2026, 11, 1, 1, 30).time(), NY)
+    assert instant == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT
+
+
+@pytest.mark.parametrize(("typed", "minutes"), [("2h", 120), ("90m", 90), ("1h30m", 90), ("1d", 1440),
+                                                 ("2 hours", 120), ("45 min", 45)])
+def test_durations(typed: str, minutes: int) -> None:
+    assert parse_duration(typed) == timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize("typed", ["", "0h", "2x", "h", "-1h", "400d"])
+def test_bad_durations_are_refused(typed: str) -> None:
+    with pytest.raises(UsageError):
+        parse_duration(typed)
+
+
+def test_reminder_offsets_are_distinct_and_largest_first() -> None:
+    assert parse_offsets("1h, 3d,1d,1h") == [timedelta(days=3), timedelta(days=1), timedelta(hours=1)]
+
+
+def test_times_are_shown_in_the_readers_zone() -> None:
+    instant = datetime(2026, 12, 8, 0, 0, tzinfo=UTC)
+    assert format_when(instant, NY, now=NOW) == "Mon, Dec 7 · 7:00 PM EST"
+    assert format_when(instant, ZoneInfo("America/Los_Angeles"), now=NOW) == "Mon, Dec 7 · 4:00 PM PST"
+    assert format_when(instant, ZoneInfo("Europe/Berlin"), now=NOW) == "Tue, Dec 8 · 1:00 AM CET"
+
+
+@given(st.text(max_size=80))
+def test_any_text_either_parses_or_raises_a_usage_error(text: str) -> None:
+    try:
+        result = parse_when(text, now=NOW, tz=NY)
+    except UsageError:
+        return
+    assert result.tzinfo is not None
