@@ -31,8 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("run", parents=[common], help="start every configured platform (the console if none)")
-    sub.add_parser("console", parents=[common], help="chat with the bot in this terminal (or from a script)")
+    console = sub.add_parser("console", parents=[common], help="chat with the bot in this terminal (or a script)")
+    console.add_argument("--linger", type=float, default=0.0, metavar="SECONDS",
+                         help="with a script, stay up this long after its last line to show scheduled messages")
     sub.add_parser("export", parents=[common], help="print the whole campaign as JSON")
+    deliveries = sub.add_parser("deliveries", parents=[common], help="list scheduled, sent and failed messages")
+    deliveries.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
 
@@ -50,8 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if command == "export":
             return asyncio.run(_export(config, db_path))
+        if command == "deliveries":
+            return asyncio.run(_deliveries(config, db_path, as_json=args.json))
         if command == "console" or not _platforms(config):
-            return asyncio.run(_console(config, db_path, redact))
+            return asyncio.run(_console(config, db_path, redact, linger=getattr(args, "linger", 0.0)))
         return asyncio.run(_run_platforms(config, db_path, redact))
     except KeyboardInterrupt:
         return 130
@@ -79,22 +85,60 @@ async def _export(config: Config, db_path: str) -> int:
     return 0
 
 
-async def _console(config: Config, db_path: str, redact: Redactor) -> int:
-    from adapters.console import ConsoleChat
-    from tasks.postman import Postman
+async def _deliveries(config: Config, db_path: str, *, as_json: bool) -> int:
+    from bot.handlers.deliveries import delivery_line, delivery_record
 
     core = await Core.open(config, db_path=db_path)
-    postman = Postman(store=core.store, clock=core.clock, max_lateness=config.campaign.max_lateness, redact=redact)
-    chat = ConsoleChat(dispatcher=core.dispatcher, config=config, clock=core.clock, after_command=postman.flush)
+    try:
+        async with core.store.snapshot() as tx:
+            rows = await tx.deliveries(limit=100_000)
+    finally:
+        await core.close()
+    if as_json:
+        json.dump([delivery_record(d) for d in rows], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for d in rows:
+            print(delivery_line(d, config.campaign.tz))
+    return 0
+
+
+def _postman(core: Core, redact: Redactor):  # type: ignore[no-untyped-def]
+    from tasks.postman import Postman
+    from tasks.ratelimit import Throttle
+
+    delivery = core.config.delivery
+    throttle = Throttle(per_platform={"discord": delivery.discord_per_second},
+                        per_channel={"slack": delivery.slack_per_channel_per_second})
+    return Postman(store=core.store, clock=core.clock, max_lateness=core.config.campaign.max_lateness,
+                   redact=redact, throttle=throttle, concurrency=delivery.concurrency)
+
+
+async def _console(config: Config, db_path: str, redact: Redactor, *, linger: float) -> int:
+    from adapters.console import ConsoleChat
+    from tasks.runner import Runner
+    from tasks.scheduler import AlarmClock
+
+    core = await Core.open(config, db_path=db_path)
+    postman = _postman(core, redact)
+    runner = Runner(store=core.store, clock=core.clock, config=config, postman=postman)
+    alarm = AlarmClock(runner.tick)
+    runner.alarm = alarm
+    chat = ConsoleChat(dispatcher=core.dispatcher, config=config, clock=core.clock, after_command=runner.tick)
     postman.add_transport(chat.transport)
     try:
-        await postman.flush()
+        alarm.start()
+        await runner.start()
         if sys.stdin.isatty():
             await chat.run_interactive()
         else:
             await chat.run_script(sys.stdin)
-        await postman.flush()
+            if linger > 0:
+                await asyncio.sleep(linger)  # the alarm keeps delivering meanwhile
+        await runner.tick()
     finally:
+        alarm.shutdown()
+        await runner.close()
         await core.close()
     return 0
 

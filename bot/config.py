@@ -10,6 +10,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time as datetime_time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,36 @@ class CampaignSettings:
     reminders: tuple[timedelta, ...] = (timedelta(days=1), timedelta(hours=2))
     #: A scheduled message later than this after its due time is recorded as skipped, not sent.
     max_lateness: timedelta = timedelta(hours=1)
+    #: A spot that frees up this close to an event is offered to the next person to claim,
+    #: instead of silently promoting them; the offer lasts ``claim_window``.
+    offer_window: timedelta = timedelta(hours=24)
+    claim_window: timedelta = timedelta(hours=2)
+    #: When to check for roles with too few volunteers (before the event).
+    understaffed_before: timedelta = timedelta(days=3)
+    #: How far ahead recurring events get their dates created.
+    recurrence_window: timedelta = timedelta(weeks=8)
 
     @property
     def tz(self) -> ZoneInfo:
         return zone(self.timezone)
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    enabled: bool = False
+    #: Weekday (``mon``...``sun``) and local time of the weekly digest.
+    day: str = "mon"
+    time: str = "09:00"
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    #: Outgoing messages per second on Discord (its global limit is 50; the rest is left for replies).
+    discord_per_second: float = 40.0
+    #: Messages per second into one Slack channel.
+    slack_per_channel_per_second: float = 1.0
+    #: Sends in flight at once, per platform.
+    concurrency: int = 8
 
 
 @dataclass(frozen=True)
@@ -95,6 +122,8 @@ class Config:
     slack: SlackSettings = SlackSettings()
     secrets: Secrets = Secrets()
     db_path: str = "turnout.db"
+    digest: DigestSettings = DigestSettings()
+    delivery: DeliverySettings = DeliverySettings()
 
 
 def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None) -> Config:
@@ -132,17 +161,38 @@ def _strings(value: Any, name: str) -> tuple[str, ...]:
 
 
 def _build(data: dict[str, Any], secrets: Secrets) -> Config:
-    known = {"campaign", "console", "discord", "slack", "storage"}
+    known = {"campaign", "console", "discord", "slack", "storage", "digest", "delivery"}
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"unknown table(s): {', '.join(sorted(unknown))}")
-    c = _table(data, "campaign", {"name", "timezone", "reminders", "max_lateness"})
+    spans = ("max_lateness", "offer_window", "claim_window", "understaffed_before", "recurrence_window")
+    c = _table(data, "campaign", {"name", "timezone", "reminders", *spans})
     campaign = CampaignSettings(
         name=str(c.get("name", CampaignSettings.name)),
         timezone=zone(str(c.get("timezone", CampaignSettings.timezone))).key,
         reminders=tuple(parse_offsets(c["reminders"])) if "reminders" in c else CampaignSettings.reminders,
-        max_lateness=parse_duration(c["max_lateness"]) if "max_lateness" in c else CampaignSettings.max_lateness,
+        **{key: parse_duration(str(c[key])) for key in spans if key in c},
     )
+    g = _table(data, "digest", {"enabled", "day", "time"})
+    digest = DigestSettings(
+        enabled=bool(g.get("enabled", False)),
+        day=str(g.get("day", "mon")).lower()[:3],
+        time=str(g.get("time", "09:00")),
+    )
+    if digest.day not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+        raise ValueError("[digest] day must be a weekday such as \"mon\"")
+    try:
+        datetime_time.fromisoformat(digest.time)
+    except ValueError as exc:
+        raise ValueError('[digest] time must be a 24-hour time such as "09:00"') from exc
+    v = _table(data, "delivery", {"discord_per_second", "slack_per_channel_per_second", "concurrency"})
+    delivery = DeliverySettings(
+        discord_per_second=float(v.get("discord_per_second", 40.0)),
+        slack_per_channel_per_second=float(v.get("slack_per_channel_per_second", 1.0)),
+        concurrency=int(v.get("concurrency", 8)),
+    )
+    if delivery.discord_per_second <= 0 or delivery.slack_per_channel_per_second <= 0 or delivery.concurrency < 1:
+        raise ValueError("[delivery] rates and concurrency must be positive")
     k = _table(data, "console", {"organizers", "files_dir"})
     console = ConsoleSettings(
         organizers=tuple(n.lower() for n in _strings(k.get("organizers", []), "[console] organizers")),
@@ -162,4 +212,5 @@ def _build(data: dict[str, Any], secrets: Secrets) -> Config:
         path=str(s.get("path", "/slack/events")),
     )
     st = _table(data, "storage", {"path"})
-    return Config(campaign, console, discord, slack, secrets, db_path=str(st.get("path", "turnout.db")))
+    return Config(campaign, console, discord, slack, secrets, db_path=str(st.get("path", "turnout.db")),
+                  digest=digest, delivery=delivery)

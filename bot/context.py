@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -11,8 +10,11 @@ from bot.clock import Clock
 from bot.commands import Registry
 from bot.config import Config
 from bot.domain import Person
-from bot.model import Invocation, Outgoing, Reply, Target
+from bot.model import Invocation
+from bot.notify import Notifier, zone_of
 from bot.store import Store, Tx
+
+__all__ = ["Context", "zone_of"]
 
 
 @dataclass
@@ -23,8 +25,7 @@ class Context:
     clock: Clock
     config: Config
     registry: Registry
-    #: Set when the command queued outgoing messages, so the postman is woken.
-    queued: int = field(default=0)
+    _notifiers: list[Notifier] = field(default_factory=list)
 
     @property
     def now(self) -> datetime:
@@ -43,32 +44,13 @@ class Context:
     def is_organizer(self) -> bool:
         return self.invocation.actor.is_organizer
 
-    async def send_dm(self, tx: Tx, person: Person, reply: Reply, *, kind: str, event_id: int | None = None) -> None:
-        """Queue a direct message in the same transaction as the change it reports."""
-        out = Outgoing(dm_target(person), reply, key=f"{kind}:{person.id}:{secrets.token_hex(8)}",
-                       person_id=person.id)
-        if await tx.enqueue(out, kind=kind, now=self.now, event_id=event_id):
-            self.queued += 1
+    def notifier(self, tx: Tx) -> Notifier:
+        """Queue messages in ``tx``; the dispatcher wakes the postman if any were queued."""
+        notifier = Notifier(tx, self.now, self.config)
+        self._notifiers.append(notifier)
+        return notifier
 
-    async def send_to_channels(self, tx: Tx, purpose: str, reply: Reply, *, kind: str) -> int:
-        """Queue one post per channel linked for ``purpose``; returns how many."""
-        links = await tx.linked_channels(purpose)  # type: ignore[arg-type]
-        batch = secrets.token_hex(8)
-        for link in links:
-            target = Target(link.platform, "channel", link.channel_id, link.workspace_id, link.label)
-            if await tx.enqueue(Outgoing(target, reply, key=f"{kind}:{batch}:{link.id}"), kind=kind, now=self.now):
-                self.queued += 1
-        return len(links)
-
-
-def dm_target(person: Person) -> Target:
-    return Target(person.platform, "dm", person.user_id, "", person.display_name)
-
-
-def zone_of(person: Person, default: ZoneInfo) -> ZoneInfo:
-    if person.tz:
-        try:
-            return ZoneInfo(person.tz)
-        except (KeyError, ValueError):
-            return default
-    return default
+    @property
+    def queued_total(self) -> int:
+        """How many outgoing messages the command queued, so the postman is woken."""
+        return sum(n.queued for n in self._notifiers)

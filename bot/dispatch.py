@@ -59,7 +59,7 @@ class Dispatcher:
         person = await self._person(invocation)
         ctx = Context(invocation, person, self.store, self.clock, self.config, self.registry)
         result = await command.handler(ctx, parsed.args)
-        if ctx.queued and self.on_queued is not None:
+        if ctx.queued_total and self.on_queued is not None:
             self.on_queued()
         return result if isinstance(result, list) else [result]
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-SignupStatus = Literal["confirmed", "waitlisted", "cancelled"]
-LinkPurpose = Literal["announcements", "reminders", "petition"]
-LINK_PURPOSES: tuple[LinkPurpose, ...] = ("announcements", "reminders", "petition")
+#: ``offered``: a freed spot is held for this person until they claim it or the offer expires.
+SignupStatus = Literal["confirmed", "offered", "waitlisted", "cancelled"]
+LinkPurpose = Literal["announcements", "reminders", "petition", "organizers"]
+LINK_PURPOSES: tuple[LinkPurpose, ...] = ("announcements", "reminders", "petition", "organizers")
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,12 @@ class Role:
     spots: int | None
     confirmed: int = 0
     waitlisted: int = 0
+    #: Spots held for someone who was offered one and has not answered yet.
+    offered: int = 0
 
     @property
     def open_spots(self) -> int | None:
-        return None if self.spots is None else max(self.spots - self.confirmed, 0)
+        return None if self.spots is None else max(self.spots - self.confirmed - self.offered, 0)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class Signup:
     checked_in_at: datetime | None
     #: Place in the role's waitlist (1 = next), for waitlisted sign-ups.
     position: int | None = None
+    offer_expires_at: datetime | None = None
+    reconfirmed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,13 @@ class SignupResult:
 
 @dataclass(frozen=True)
 class Promotion:
+    """Someone moved up from the waitlist: confirmed at once, or offered the spot to claim."""
+
     person: Person
     role: str
+    signup_id: int
+    offered: bool = False
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +103,11 @@ class CancelResult:
     event: Event
     role: str
     was: SignupStatus
-    promoted: tuple[Promotion, ...]
+    role_id: int
+
+    @property
+    def freed_a_spot(self) -> bool:
+        return self.was in ("confirmed", "offered")
 
 
 @dataclass(frozen=True)

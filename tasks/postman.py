@@ -19,6 +19,7 @@ from bot.delivery import DeliveryFailed, DeliveryRefused, Transport
 from bot.domain import Delivery
 from bot.model import Outgoing, Reply, Target
 from bot.store import Store
+from tasks.ratelimit import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +45,16 @@ class Postman:
         transports: Iterable[Transport] = (),
         max_lateness: timedelta = timedelta(hours=1),
         redact: Callable[[str], str] = lambda text: text,
+        throttle: Throttle | None = None,
+        concurrency: int = 8,
     ) -> None:
         self.store = store
         self.clock = clock
         self.transports: dict[str, Transport] = {t.platform: t for t in transports}
         self.max_lateness = max_lateness
         self._redact = redact
+        self._throttle = throttle
+        self._slots = asyncio.Semaphore(concurrency)
         self._flushing = asyncio.Lock()
 
     def add_transport(self, transport: Transport) -> None:
@@ -64,8 +69,16 @@ class Postman:
                     due = await tx.due_deliveries(self.clock.now(), set(self.transports), limit=100)
                 if not due:
                     return sent
-                for delivery in due:
-                    sent += await self.deliver(delivery)
+                # In due order: tasks start in this order and the throttle serves them first come first served.
+                results = await asyncio.gather(*(self._deliver_throttled(d) for d in due))
+                sent += sum(results)
+
+    async def _deliver_throttled(self, delivery: Delivery) -> int:
+        async with self._slots:
+            if self._throttle is not None:
+                channel = delivery.address if delivery.target_kind == "channel" else None
+                await self._throttle.wait(delivery.platform, channel)
+            return await self.deliver(delivery)
 
     async def deliver(self, delivery: Delivery) -> int:
         """Claim and send one row; returns 1 if this call sent it."""

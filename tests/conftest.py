@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from bot.delivery import DeliveryFailed, DeliveryRefused
 from bot.markup import to_plain
 from bot.model import Actor, Invocation, Place, Reply, Target
 from tasks.postman import Postman
+from tasks.runner import Runner
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 #: Friday 27 Nov 2026, noon in Durham.
@@ -63,6 +64,24 @@ class Bot:
         self.transport = transport
         self.clock = clock
         self.organizers = {"olivia"}
+        self.runner = Runner(store=core.store, clock=clock, config=core.config, postman=postman)
+
+    async def run_until(self, instant: datetime) -> None:
+        """Move the fake clock to ``instant``, stopping at every due time on the way, as a punctual
+        alarm clock would, and run what is due at each stop."""
+        while True:
+            async with self.core.store.snapshot() as tx:
+                stops = [await tx.next_due(set(self.postman.transports)), await tx.next_timer()]
+            upcoming = [s for s in stops if s is not None and s <= instant]
+            if not upcoming:
+                break
+            self.clock.set(max(min(upcoming), self.clock.now()))
+            await self.runner.tick()
+        self.clock.set(instant)
+        await self.runner.tick()
+
+    async def advance(self, **kwargs: float) -> None:
+        await self.run_until(self.clock.now() + timedelta(**kwargs))
 
     @property
     def sent(self) -> list[Sent]:
@@ -74,7 +93,7 @@ class Bot:
     async def ask(self, name: str, text: str, *, channel: str = "general") -> list[Reply]:
         place = Place("test", channel, workspace_id="w1", channel_name=channel)
         replies = await self.core.dispatcher.dispatch(Invocation(self.actor(name), place, text, self.clock.now()))
-        await self.postman.flush()
+        await self.runner.tick()
         return replies
 
     async def say(self, name: str, text: str, **kwargs: str) -> str:
@@ -83,6 +102,9 @@ class Bot:
 
     def dms_to(self, name: str) -> list[str]:
         return [s.text for s in self.sent if s.target.kind == "dm" and s.target.address == name]
+
+    def posts_in(self, channel: str) -> list[str]:
+        return [s.text for s in self.sent if s.target.kind == "channel" and s.target.address == channel]
 
 
 def make_config(**campaign: object) -> Config:
@@ -108,4 +130,6 @@ async def core(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Core]:
 async def bot(core: Core, clock: FakeClock) -> Bot:
     transport = RecordingTransport()
     postman = Postman(store=core.store, clock=clock, transports=[transport])
-    return Bot(core, postman, transport, clock)
+    bot = Bot(core, postman, transport, clock)
+    await bot.runner.start()
+    return bot

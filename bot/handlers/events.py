@@ -7,11 +7,15 @@ from typing import Any
 
 from bot import validate
 from bot.commands import Command, Param, Registry
-from bot.context import Context, zone_of
-from bot.domain import Event, Promotion
+from bot.context import Context
+from bot.domain import Event
 from bot.errors import Conflict, NotFound, UsageError
+from bot.event_changes import after_edit, cancel_event
 from bot.markup import bold, esc
 from bot.model import Reply
+from bot.recurrence import parse_rule
+from bot.reminders import plan_event
+from bot.series import extend_series
 from bot.store import Tx
 from bot.timeparse import format_offset, format_when, parse_when
 from bot.views import event_buttons, event_card, event_line, event_text
@@ -114,16 +118,43 @@ async def event_add(ctx: Context, args: dict[str, Any]) -> Reply:
     assert times is not None, "when: is required by the declaration"
     roles = _roles(args)
     fields = _texts(args)
+    if args.get("repeat") is not None:
+        return await _add_series(ctx, args, times, roles, fields)
     async with ctx.store.transaction() as tx:
         event = await tx.create_event(
             title=fields.pop("title"), starts_at=times[0], ends_at=times[1], roles=roles, now=ctx.now,
             created_by=ctx.person.id, **fields,
         )
+        await plan_event(ctx.notifier(tx), event)
     return Reply(
         f"Added event {bold(f'#{event.id}')}: {event_line(event, ctx.tz, ctx.now)}",
         cards=(event_card(event, ctx.tz, ctx.now),),
         buttons=event_buttons(event, ctx.now),
     )
+
+
+async def _add_series(
+    ctx: Context, args: dict[str, Any], times: tuple[datetime, datetime], roles: list[tuple[str, int | None]],
+    fields: dict[str, Any],
+) -> Reply:
+    rule = parse_rule(args["repeat"])
+    local_start = times[0].astimezone(ctx.campaign_tz)
+    template = {
+        "title": fields["title"], "location": fields.get("location", ""), "about": fields.get("about", ""),
+        "link": fields.get("link", ""), "remind": fields.get("remind"), "kind": "event", "roles": roles,
+        "created_by": ctx.person.id,
+    }
+    length = int((times[1] - times[0]).total_seconds() // 60)
+    async with ctx.store.transaction() as tx:
+        series_id = await tx.add_series(args["repeat"], local_start.time(), local_start.date(), length, template,
+                                        ctx.now)
+        [series] = [s for s in await tx.active_series() if s.id == series_id]
+        created = await extend_series(ctx.notifier(tx), series)
+        if not created:
+            raise UsageError(f"{rule.describe().capitalize()} gives no date in the next weeks; check the rule.")
+    lines = [f"Added a series, {rule.describe()}, with {len(created)} dates so far (more are added as time goes):"]
+    lines += [f"- {event_line(e, ctx.tz, ctx.now)}" for e in created[:10]]
+    return Reply("\n".join(lines), buttons=event_buttons(created[0], ctx.now))
 
 
 async def event_edit(ctx: Context, args: dict[str, Any]) -> Reply:
@@ -139,37 +170,26 @@ async def event_edit(ctx: Context, args: dict[str, Any]) -> Reply:
         if times is not None:
             changes["starts_at"], changes["ends_at"] = times
         await tx.update_event(event.id, changes, ctx.now)
-        promoted = await _apply_capacity(tx, event, args)
-        after = await load_event(tx, event.id)
-        moved = after.starts_at != event.starts_at or after.location != event.location
-        people = await tx.live_signup_people(event.id) if moved else []
-        for person in people:
-            their_tz = zone_of(person, ctx.campaign_tz)
-            await ctx.send_dm(tx, person, Reply(
-                f"{bold('Changed')}: {esc(after.title)} is now {event_line(after, their_tz, ctx.now)}",
-                cards=(event_card(after, their_tz, ctx.now),),
-            ), kind="event-changed", event_id=event.id)
-        for promotion in promoted:
-            await ctx.send_dm(tx, promotion.person, promoted_reply(after, promotion.role, ctx), kind="promoted",
-                              event_id=event.id)
+        await _apply_capacity(tx, event, args)
+        after, told, promoted = await after_edit(ctx.notifier(tx), event)
     notes = []
-    if people:
-        notes.append(f"told {len(people)} signed-up {'person' if len(people) == 1 else 'people'}")
+    if told:
+        notes.append(f"told {told} signed-up {'person' if told == 1 else 'people'}")
     if promoted:
-        notes.append(f"promoted {len(promoted)} from the waitlist")
+        verb = "offered a spot to" if any(p.offered for p in promoted) else "promoted"
+        notes.append(f"{verb} {len(promoted)} from the waitlist")
     suffix = f" ({', '.join(notes)})" if notes else ""
     return Reply(f"Updated{suffix}: {event_line(after, ctx.tz, ctx.now)}", cards=(event_card(after, ctx.tz, ctx.now),))
 
 
-async def _apply_capacity(tx: Tx, event: Event, args: dict[str, Any]) -> list[Promotion]:
-    promoted = []
+async def _apply_capacity(tx: Tx, event: Event, args: dict[str, Any]) -> None:
+    """New spot counts; more spots are filled from the waitlist by ``after_edit``, fewer remove nobody."""
     if args.get("spots") is not None:
         if len(event.roles) != 1:
             names = ", ".join(r.name for r in event.roles)
             example = esc(event.roles[0].name)
             raise UsageError(f'This event has several roles ({esc(names)}): use `roles:"{example}=N"`.')
         await tx.set_role_spots(event.roles[0].id, args["spots"])
-        promoted += await tx.fill_open_spots(event.roles[0].id)
     if args.get("roles") is not None:
         for name, spots in validate.roles(args["roles"]):
             role = event.role(name)
@@ -177,16 +197,6 @@ async def _apply_capacity(tx: Tx, event: Event, args: dict[str, Any]) -> list[Pr
                 await tx.add_role(event.id, name, spots)
             else:
                 await tx.set_role_spots(role.id, spots)
-                promoted += await tx.fill_open_spots(role.id)
-    return promoted
-
-
-def promoted_reply(event: Event, role: str, ctx: Context) -> Reply:
-    return Reply(
-        f"Good news: a spot opened up and you're now {bold('confirmed')} as {esc(role)} for "
-        f"{bold(esc(event.title))} (#{event.id}).",
-        buttons=(),
-    )
 
 
 async def event_cancel(ctx: Context, args: dict[str, Any]) -> Reply:
@@ -197,18 +207,9 @@ async def event_cancel(ctx: Context, args: dict[str, Any]) -> Reply:
         event = await load_event(tx, args["event"])
         if event.is_cancelled:
             raise Conflict(f"Event #{event.id} is already cancelled.")
-        await tx.cancel_event(event.id, reason, ctx.now)
-        await tx.cancel_pending(event_id=event.id, kinds=("reminder", "confirm", "offer", "understaffed"),
-                                now=ctx.now)
-        people = await tx.live_signup_people(event.id)
-        because = f" Reason: {esc(reason)}" if reason else ""
-        for person in people:
-            when = format_when(event.starts_at, zone_of(person, ctx.campaign_tz), now=ctx.now)
-            await ctx.send_dm(tx, person, Reply(
-                f"{bold('Cancelled')}: {esc(event.title)} ({when}) will not take place.{because}"
-            ), kind="event-cancelled", event_id=event.id)
-    told = f" and told {len(people)} signed-up {'person' if len(people) == 1 else 'people'}" if people else ""
-    return Reply(f"Cancelled event #{event.id} ({esc(event.title)}){told}.")
+        told = await cancel_event(ctx.notifier(tx), event, reason)
+    people = f" and told {told} signed-up {'person' if told == 1 else 'people'}" if told else ""
+    return Reply(f"Cancelled event #{event.id} ({esc(event.title)}){people}.")
 
 
 def register(registry: Registry) -> None:
@@ -225,17 +226,20 @@ def register(registry: Registry) -> None:
         Param("link", "text", "A web link about the event", max_length=500, required=False, keyword=True),
         Param("remind", "offsets", "Reminders before it, e.g. 3d,1d,1h", required=False, keyword=True),
     )
+    repeat = Param("repeat", "text", "Repeat: weekly, every 2 weeks, 1st,3rd mon", required=False, keyword=True,
+                   max_length=40)
     registry.add(Command("events", "Upcoming events with open spots", events, examples=("events",)))
     registry.add(Command("event", "One event in full, with sign-up buttons", event_show, (event,),
                          examples=("event 3",)))
     registry.add(Command(
         "event add", "Add an event (organizers)", event_add,
-        (Param("title", "words", "What it is called", max_length=200), when, *common),
+        (Param("title", "words", "What it is called", max_length=200), when, *common, repeat),
         organizer=True,
         examples=('event add Council meeting when:"Dec 7 7pm" where:"101 City Hall Plaza" '
                   'roles:"speaker=5,attendee"', "event add Canvass Old North when:sat 10am duration:3h spots:12"),
         details="Times are in the campaign's time zone: `2026-12-07 19:00`, `Dec 7 7pm`, `tomorrow 18:30`, "
-                "`mon 7pm`. Without `until:` or `duration:` an event lasts 2 hours.",
+                "`mon 7pm`. Without `until:` or `duration:` an event lasts 2 hours. `repeat:` makes a series "
+                "whose dates are created 8 weeks ahead, each with its own sign-ups.",
     ))
     registry.add(Command(
         "event edit", "Change an event (organizers)", event_edit,

@@ -8,7 +8,18 @@ from bot.commands import Command, Param, Registry
 from bot.context import Context
 from bot.markup import bold, esc
 from bot.model import Attachment, Button, Reply
+from bot.reminders import plan_person
+from bot.store import Tx
 from bot.timeparse import format_when, zone
+
+
+async def _replan(ctx: Context, tx: Tx) -> None:
+    """Reminders already planned carry the person's zone and setting: plan them again."""
+    person = await tx.person(ctx.person.id)
+    assert person is not None
+    notifier = ctx.notifier(tx)
+    for event, _ in await tx.person_signups(person.id, ctx.now):
+        await plan_person(notifier, event, person)
 
 
 async def tz(ctx: Context, args: dict[str, Any]) -> Reply:
@@ -18,6 +29,7 @@ async def tz(ctx: Context, args: dict[str, Any]) -> Reply:
     chosen = zone(args["zone"])
     async with ctx.store.transaction() as tx:
         await tx.set_timezone(ctx.person.id, chosen.key)
+        await _replan(ctx, tx)
     return Reply(f"Times will show in {esc(chosen.key)} for you; it's now {format_when(ctx.now, chosen)}.")
 
 
@@ -25,6 +37,7 @@ async def reminders(ctx: Context, args: dict[str, Any]) -> Reply:
     on = args["state"] == "on"
     async with ctx.store.transaction() as tx:
         await tx.set_reminders(ctx.person.id, on)
+        await _replan(ctx, tx)
     if on:
         return Reply("Reminders are on: I'll DM you before the events you signed up for.")
     return Reply("Reminders are off: I won't DM you before events. `reminders on` turns them back on.")

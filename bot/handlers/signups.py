@@ -11,12 +11,14 @@ from bot.commands import Command, Param, Registry
 from bot.context import Context
 from bot.domain import Event, Person, Signup
 from bot.errors import Conflict, NotFound, UsageError
-from bot.handlers.events import load_event, promoted_reply
+from bot.handlers.events import load_event
 from bot.markup import bold, esc
 from bot.model import Attachment, Button, Reply
+from bot.reminders import plan_person
 from bot.store import Tx
 from bot.store.signups import ensure_open
 from bot.views import event_line, spots_text, when_text
+from bot.waitlist import refill
 
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 #: Spreadsheets run cells that start with these as formulas.
@@ -47,11 +49,14 @@ async def signup(ctx: Context, args: dict[str, Any]) -> Reply:
             names = ", ".join(f"`{esc(r.name)}`" for r in event.roles)
             raise NotFound(f"Event #{event.id} has no role `{esc(role_name[:40])}`. Its roles: {names}.")
         result = await tx.signup(event, role_name, ctx.person, ctx.now)
+        if result.status == "confirmed" and not result.already:
+            await plan_person(ctx.notifier(tx), result.event, ctx.person)
     event = result.event
     title = f"{bold(esc(event.title))} (#{event.id})"
     cancel = (Button("Cancel my spot", f"cancel {event.id}", style="secondary"),)
     if result.already:
-        state = "signed up" if result.status == "confirmed" else f"number {result.position} on the waitlist"
+        state = {"confirmed": "signed up", "offered": "offered a spot (type `claim " + str(event.id) + "`)"}.get(
+            result.status, f"number {result.position} on the waitlist")
         return Reply(f"You're already {state} for {title} as {esc(result.role)}. Nothing changed.", buttons=cancel)
     when = when_text(event, ctx.tz, ctx.now)
     if result.status == "confirmed":
@@ -72,10 +77,11 @@ async def cancel(ctx: Context, args: dict[str, Any]) -> Reply:
         result = await tx.cancel_signup(event, ctx.person, ctx.now)
         if result is None:
             raise NotFound(f"You're not signed up for #{event.id} ({esc(event.title)}).")
-        for promotion in result.promoted:
-            await ctx.send_dm(tx, promotion.person, promoted_reply(result.event, promotion.role, ctx),
-                              kind="promoted", event_id=event.id)
-    what = "spot" if result.was == "confirmed" else "waitlist place"
+        notifier = ctx.notifier(tx)
+        await plan_person(notifier, result.event, ctx.person)
+        if result.freed_a_spot:
+            await refill(notifier, result.event, result.role_id)
+    what = {"confirmed": "spot", "offered": "offered spot"}.get(result.was, "waitlist place")
     return Reply(f"Cancelled your {what} for {bold(esc(event.title))} (#{event.id}). Thanks for letting us know.")
 
 
@@ -86,7 +92,8 @@ async def mine(ctx: Context, args: dict[str, Any]) -> Reply:
         return Reply("You have no upcoming sign-ups. Type `events` to find one.")
     lines = [bold("Your sign-ups")]
     for event, s in rows:
-        status = f"as {esc(s.role)}" if s.status == "confirmed" else f"waitlist #{s.position} for {esc(s.role)}"
+        status = {"confirmed": f"as {esc(s.role)}", "offered": f"spot offered: `claim {event.id}`"}.get(
+            s.status, f"waitlist #{s.position} for {esc(s.role)}")
         lines.append(f"- {event_line(event, ctx.tz, ctx.now)} · {bold(status)}")
     lines.append("Type `calendar` for a calendar file of these.")
     return Reply("\n".join(lines))
@@ -149,17 +156,42 @@ async def checkin(ctx: Context, args: dict[str, Any]) -> Reply:
     return Reply(f"Checked in {name} for {bold(esc(event.title))} (#{event.id}).")
 
 
+async def claim(ctx: Context, args: dict[str, Any]) -> Reply:
+    async with ctx.store.transaction() as tx:
+        event = await load_event(tx, args["event"])
+        ensure_open(event, ctx.now)
+        mine = await tx.person_signup(event.id, ctx.person.id)
+        if mine is None or mine.status == "waitlisted":
+            raise NotFound(f"There is no spot waiting for you at #{event.id}; `signup {event.id}` joins the list.")
+        if mine.status == "confirmed":
+            return Reply(f"You already have your spot for {bold(esc(event.title))} (#{event.id}).")
+        if not await tx.claim_offer(mine.id, ctx.now):
+            raise Conflict("That offer has run out, sorry; the spot went to the next person.")
+        fresh = await load_event(tx, event.id)
+        await plan_person(ctx.notifier(tx), fresh, ctx.person)
+    return Reply(f"It's yours! You're confirmed as {esc(mine.role)} for {bold(esc(event.title))} (#{event.id}), "
+                 f"{when_text(event, ctx.tz, ctx.now)}.")
+
+
+async def confirm(ctx: Context, args: dict[str, Any]) -> Reply:
+    async with ctx.store.transaction() as tx:
+        event = await load_event(tx, args["event"])
+        ensure_open(event, ctx.now)
+        mine = await tx.person_signup(event.id, ctx.person.id)
+        if mine is None or mine.status != "confirmed":
+            raise NotFound(f"You don't have a spot at #{event.id} to confirm.")
+        await tx.reconfirm(mine.id, ctx.now)
+    return Reply(f"Thanks for confirming. See you at {bold(esc(event.title))}!")
+
+
 async def forget_signups(ctx: Context, tx: Tx, person: Person) -> None:
-    """Before a person is deleted, give their confirmed spots to the waitlist."""
+    """Before a person is deleted, give their spots to the waitlist."""
     role_ids = await tx.person_live_role_ids(person.id)
     await tx.cancel_all_signups(person.id)
+    notifier = ctx.notifier(tx)
     for role_id in role_ids:
-        for promotion in await tx.fill_open_spots(role_id):
-            event_id = await tx.role_event_id(role_id)
-            event = await load_event(tx, event_id)
-            if event.starts_at > ctx.now and not event.is_cancelled:
-                await ctx.send_dm(tx, promotion.person, promoted_reply(event, promotion.role, ctx),
-                                  kind="promoted", event_id=event.id)
+        event = await load_event(tx, await tx.role_event_id(role_id))
+        await refill(notifier, event, role_id)
 
 
 def register(registry: Registry) -> None:
@@ -172,6 +204,10 @@ def register(registry: Registry) -> None:
     ))
     registry.add(Command("cancel", "Give up your spot; the waitlist moves up", cancel, (event,),
                          examples=("cancel 3",)))
+    registry.add(Command("claim", "Take a spot you were offered from the waitlist", claim, (event,),
+                         examples=("claim 3",)))
+    registry.add(Command("confirm", "Say you're still coming (asked the day before)", confirm, (event,),
+                         examples=("confirm 3",)))
     registry.add(Command("mine", "Your upcoming sign-ups and waitlist places", mine, examples=("mine",)))
     registry.add(Command("roster", "Who is signed up, as a CSV file (organizers)", roster, (event,),
                          organizer=True, examples=("roster 3",)))

@@ -74,14 +74,15 @@ class EventQueries(Queries):
         rows = await self.all(
             "SELECT r.id, r.event_id, r.name, r.spots, "
             "(SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'confirmed') AS confirmed, "
-            "(SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'waitlisted') AS waitlisted "
+            "(SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'waitlisted') AS waitlisted, "
+            "(SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'offered') AS offered "
             f"FROM roles r WHERE r.event_id IN ({marks}) ORDER BY r.event_id, r.position",
             event_ids,
         )
         out: dict[int, list[Role]] = {}
         for r in rows:
             out.setdefault(r["event_id"], []).append(
-                Role(r["id"], r["event_id"], r["name"], r["spots"], r["confirmed"], r["waitlisted"])
+                Role(r["id"], r["event_id"], r["name"], r["spots"], r["confirmed"], r["waitlisted"], r["offered"])
             )
         return out
 

@@ -42,6 +42,48 @@ class OutboxQueries(Queries):
         )
         return changed == 1
 
+    async def plan(self, out: Outgoing, *, kind: str, now: datetime, event_id: int | None = None) -> None:
+        """Insert or refresh a planned delivery. A sent (or failing) one is never touched again;
+        a cancelled one comes back when it is wanted again (someone signs up once more)."""
+        stamp = iso_utc(now)
+        await self.run(
+            "INSERT INTO deliveries (key, kind, platform, target_kind, address, workspace_id, label, person_id, "
+            "event_id, payload, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, due_at = excluded.due_at, "
+            "state = 'pending', updated_at = excluded.updated_at "
+            "WHERE deliveries.state IN ('pending', 'cancelled') AND deliveries.attempts = 0",
+            (out.key, kind, out.target.platform, out.target.kind, out.target.address, out.target.workspace_id,
+             out.target.label, out.person_id, event_id, out.reply.to_json(), iso_utc(out.due_at or now),
+             stamp, stamp),
+        )
+
+    async def pending_keys(self, event_id: int, kinds: tuple[str, ...], person_id: int | None = None) -> list[str]:
+        marks = ",".join("?" * len(kinds))
+        sql = (f"SELECT key FROM deliveries WHERE event_id = ? AND state = 'pending' AND attempts = 0 "
+               f"AND kind IN ({marks})")
+        params: list[object] = [event_id, *kinds]
+        if person_id is not None:
+            sql += " AND person_id = ?"
+            params.append(person_id)
+        return [r["key"] for r in await self.all(sql, params)]
+
+    async def cancel_keys(self, keys: list[str], now: datetime) -> int:
+        changed = 0
+        for key in keys:
+            changed += await self.run(
+                "UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE key = ? AND state = 'pending'",
+                (iso_utc(now), key),
+            )
+        return changed
+
+    async def cancel_key_prefix(self, prefix: str, now: datetime) -> int:
+        like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        return await self.run(
+            "UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE key LIKE ? ESCAPE '\\' "
+            "AND state = 'pending'",
+            (iso_utc(now), like),
+        )
+
     async def due_deliveries(self, now: datetime, platforms: set[str], *, limit: int = 500) -> list[Delivery]:
         if not platforms:
             return []
@@ -102,6 +144,7 @@ class OutboxQueries(Queries):
         return [delivery_from(r) for r in rows]
 
     async def cancel_pending(self, *, event_id: int, kinds: tuple[str, ...], now: datetime) -> int:
+        """Cancel what is still waiting to be sent about an event (it was cancelled or moved)."""
         marks = ",".join("?" * len(kinds))
         return await self.run(
             f"UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE event_id = ? AND state = 'pending' "
@@ -117,6 +160,10 @@ class OutboxQueries(Queries):
         rows = await self.all(f"SELECT * FROM deliveries {where} ORDER BY due_at DESC, id DESC LIMIT ?",
                               (*params, limit))
         return [delivery_from(r) for r in rows]
+
+    async def delivery_counts(self) -> dict[str, int]:
+        rows = await self.all("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")
+        return {r["state"]: r["n"] for r in rows}
 
     async def delivery(self, delivery_id: int) -> Delivery | None:
         row = await self.one("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))

@@ -10,6 +10,11 @@ from bot.store.events import EventQueries
 from bot.store.people import PERSON_COLUMNS, person_from
 from bot.timeparse import from_iso, iso_utc
 
+SIGNUP_COLUMNS = (
+    "s.id, s.event_id, s.status, s.seq, s.role_id, s.signed_up_at, s.checked_in_at, s.offer_expires_at, "
+    f"s.reconfirmed_at, r.name AS role, {PERSON_COLUMNS}"
+)
+
 
 class SignupQueries(EventQueries):
     async def signup(self, event: Event, role_name: str, person: Person, now: datetime) -> SignupResult:
@@ -23,10 +28,7 @@ class SignupQueries(EventQueries):
         if existing is not None and existing["status"] != "cancelled":
             position = await self._position(existing["id"])
             return SignupResult(event, existing["role"], existing["status"], position, already=True)
-        confirmed = await self.scalar(
-            "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status = 'confirmed'", (role.id,)
-        )
-        status: SignupStatus = "confirmed" if role.spots is None or confirmed < role.spots else "waitlisted"
+        status: SignupStatus = "confirmed" if await self._has_room(role.id, role.spots) else "waitlisted"
         seq = await self.scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM signups WHERE event_id = ?", (event.id,))
         if existing is None:
             signup_id = await self.insert(
@@ -37,14 +39,26 @@ class SignupQueries(EventQueries):
         else:
             signup_id = existing["id"]
             await self.run(
-                "UPDATE signups SET role_id = ?, status = ?, seq = ?, signed_up_at = ?, checked_in_at = NULL "
-                "WHERE id = ?",
+                "UPDATE signups SET role_id = ?, status = ?, seq = ?, signed_up_at = ?, checked_in_at = NULL, "
+                "reconfirmed_at = NULL, offer_expires_at = NULL WHERE id = ?",
                 (role.id, status, seq, iso_utc(now), signup_id),
             )
         position = await self._position(signup_id) if status == "waitlisted" else None
         fresh = await self.event(event.id)
         assert fresh is not None
         return SignupResult(fresh, role.name, status, position, already=False)
+
+    async def _has_room(self, role_id: int, spots: int | None) -> bool:
+        """A newcomer is confirmed only when a spot is free and nobody is waiting for one."""
+        if spots is None:
+            return True
+        row = await self.one(
+            "SELECT SUM(status IN ('confirmed', 'offered')) AS taken, SUM(status = 'waitlisted') AS waiting "
+            "FROM signups WHERE role_id = ?",
+            (role_id,),
+        )
+        taken, waiting = (row["taken"] or 0, row["waiting"] or 0) if row else (0, 0)
+        return taken < spots and waiting == 0
 
     async def _position(self, signup_id: int) -> int | None:
         row = await self.one("SELECT role_id, status, seq FROM signups WHERE id = ?", (signup_id,))
@@ -56,7 +70,7 @@ class SignupQueries(EventQueries):
         )
 
     async def cancel_signup(self, event: Event, person: Person, now: datetime) -> CancelResult | None:
-        """Cancel the person's sign-up; a freed confirmed spot goes to the first waitlisted at once."""
+        """Cancel the person's sign-up. Refilling the freed spot is the caller's (``bot.waitlist``)."""
         row = await self.one(
             "SELECT s.id, s.status, s.role_id, r.name AS role FROM signups s JOIN roles r ON r.id = s.role_id "
             "WHERE s.event_id = ? AND s.person_id = ? AND s.status != 'cancelled'",
@@ -64,21 +78,24 @@ class SignupQueries(EventQueries):
         )
         if row is None:
             return None
-        await self.run("UPDATE signups SET status = 'cancelled' WHERE id = ?", (row["id"],))
-        promoted = await self.fill_open_spots(row["role_id"]) if row["status"] == "confirmed" else []
+        await self.run("UPDATE signups SET status = 'cancelled', offer_expires_at = NULL WHERE id = ?", (row["id"],))
         fresh = await self.event(event.id)
         assert fresh is not None
-        return CancelResult(fresh, row["role"], row["status"], tuple(promoted))
+        return CancelResult(fresh, row["role"], row["status"], row["role_id"])
 
-    async def fill_open_spots(self, role_id: int) -> list[Promotion]:
-        """Promote waitlisted people, first come first served, while the role has open spots."""
+    async def fill_open_spots(self, role_id: int, *, offer_until: datetime | None = None) -> list[Promotion]:
+        """Move waitlisted people up, first come first served, while the role has free spots.
+
+        With ``offer_until`` each is offered the spot (held for them until then) instead of being
+        confirmed: close to an event, a silent promotion would leave an empty seat.
+        """
         role = await self.one("SELECT name, spots FROM roles WHERE id = ?", (role_id,))
         if role is None:
             return []
-        confirmed = await self.scalar(
-            "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status = 'confirmed'", (role_id,)
+        taken = await self.scalar(
+            "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status IN ('confirmed', 'offered')", (role_id,)
         )
-        room = None if role["spots"] is None else role["spots"] - confirmed
+        room = None if role["spots"] is None else role["spots"] - taken
         if room is not None and room <= 0:
             return []
         rows = await self.all(
@@ -86,15 +103,42 @@ class SignupQueries(EventQueries):
             "WHERE s.role_id = ? AND s.status = 'waitlisted' ORDER BY s.seq LIMIT ?",
             (role_id, -1 if room is None else room),
         )
+        status = "confirmed" if offer_until is None else "offered"
+        expires = None if offer_until is None else iso_utc(offer_until)
         for r in rows:
-            await self.run("UPDATE signups SET status = 'confirmed' WHERE id = ?", (r["signup_id"],))
-        return [Promotion(person_from(r, "p_"), role["name"]) for r in rows]
+            await self.run("UPDATE signups SET status = ?, offer_expires_at = ? WHERE id = ?",
+                           (status, expires, r["signup_id"]))
+        return [Promotion(person_from(r, "p_"), role["name"], r["signup_id"], offer_until is not None, offer_until)
+                for r in rows]
+
+    async def claim_offer(self, signup_id: int, now: datetime) -> bool:
+        """Turn a live offer into a confirmed spot; False when there is no such offer any more."""
+        changed = await self.run(
+            "UPDATE signups SET status = 'confirmed', offer_expires_at = NULL "
+            "WHERE id = ? AND status = 'offered' AND offer_expires_at > ?",
+            (signup_id, iso_utc(now)),
+        )
+        return changed == 1
+
+    async def expire_offer(self, signup_id: int, now: datetime) -> int | None:
+        """End an unanswered offer; returns the role id whose spot is free again."""
+        row = await self.one(
+            "SELECT role_id FROM signups WHERE id = ? AND status = 'offered' AND offer_expires_at <= ?",
+            (signup_id, iso_utc(now)),
+        )
+        if row is None:
+            return None
+        await self.run("UPDATE signups SET status = 'cancelled', offer_expires_at = NULL WHERE id = ?", (signup_id,))
+        return int(row["role_id"])
+
+    async def reconfirm(self, signup_id: int, now: datetime) -> None:
+        await self.run("UPDATE signups SET reconfirmed_at = COALESCE(reconfirmed_at, ?) WHERE id = ?",
+                       (iso_utc(now), signup_id))
 
     async def event_signups(self, event_id: int, *, include_cancelled: bool = False) -> list[Signup]:
         where = "" if include_cancelled else "AND s.status != 'cancelled'"
         rows = await self.all(
-            f"SELECT s.id, s.event_id, s.status, s.seq, s.role_id, s.signed_up_at, s.checked_in_at, "
-            f"r.name AS role, {PERSON_COLUMNS} FROM signups s JOIN roles r ON r.id = s.role_id "
+            f"SELECT {SIGNUP_COLUMNS} FROM signups s JOIN roles r ON r.id = s.role_id "
             f"JOIN people p ON p.id = s.person_id WHERE s.event_id = ? {where} ORDER BY r.position, s.seq",
             (event_id,),
         )
@@ -125,8 +169,7 @@ class SignupQueries(EventQueries):
 
     async def signup_by_id(self, signup_id: int) -> Signup | None:
         row = await self.one(
-            f"SELECT s.id, s.event_id, s.status, s.seq, s.role_id, s.signed_up_at, s.checked_in_at, "
-            f"r.name AS role, {PERSON_COLUMNS} FROM signups s JOIN roles r ON r.id = s.role_id "
+            f"SELECT {SIGNUP_COLUMNS} FROM signups s JOIN roles r ON r.id = s.role_id "
             "JOIN people p ON p.id = s.person_id WHERE s.id = ?",
             (signup_id,),
         )
@@ -158,9 +201,9 @@ class SignupQueries(EventQueries):
         return [person_from(r, "p_") for r in rows]
 
     async def person_live_role_ids(self, person_id: int) -> list[int]:
-        """Roles where the person holds a confirmed spot (freed when they are forgotten)."""
+        """Roles where the person holds a spot (freed when they are forgotten)."""
         rows = await self.all(
-            "SELECT role_id FROM signups WHERE person_id = ? AND status = 'confirmed'", (person_id,)
+            "SELECT role_id FROM signups WHERE person_id = ? AND status IN ('confirmed', 'offered')", (person_id,)
         )
         return [r["role_id"] for r in rows]
 
@@ -181,6 +224,8 @@ class SignupQueries(EventQueries):
             signed_up_at=from_iso(r["signed_up_at"]),
             checked_in_at=from_iso(r["checked_in_at"]) if r["checked_in_at"] else None,
             position=position,
+            offer_expires_at=from_iso(r["offer_expires_at"]) if r["offer_expires_at"] else None,
+            reconfirmed_at=from_iso(r["reconfirmed_at"]) if r["reconfirmed_at"] else None,
         )
 
 

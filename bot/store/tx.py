@@ -7,8 +7,13 @@ from bot.store.meta import MetaQueries
 from bot.store.outbox import OutboxQueries
 from bot.store.people import PeopleQueries
 from bot.store.petitions import PetitionQueries
+from bot.store.schedule import ScheduleQueries
 from bot.store.signups import SignupQueries
+from bot.store.timers import TimerQueries
 
 
-class Tx(SignupQueries, PeopleQueries, PetitionQueries, ChannelQueries, OutboxQueries, MetaQueries):
+class Tx(
+    SignupQueries, PeopleQueries, PetitionQueries, ChannelQueries, OutboxQueries, MetaQueries, TimerQueries,
+    ScheduleQueries,
+):
     """Use through ``Store.transaction()`` (changes) or ``Store.snapshot()`` (reads)."""

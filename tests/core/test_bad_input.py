@@ -41,7 +41,7 @@ async def _state(bot: Bot) -> dict:  # type: ignore[type-arg]
 
 @pytest.mark.parametrize(("line", "problem"), BAD)
 async def test_bad_input_is_answered_in_one_line_and_changes_nothing(bot: Bot, line: str, problem: str) -> None:
-    await bot.say("olivia", "event add Canvass when:sat 10am spots:3")
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:3")
     await bot.say("olivia", "petition add resolution goal:1000")
     before = await _state(bot)
     replies = await bot.ask("olivia", line)
@@ -53,7 +53,7 @@ async def test_bad_input_is_answered_in_one_line_and_changes_nothing(bot: Bot, l
 
 
 async def test_user_text_that_looks_like_markup_or_mentions_stays_literal(bot: Bot) -> None:
-    await bot.say("olivia", "event add **Free** pizza [click](https://evil.example) @everyone when:sat 10am")
+    await bot.say("olivia", "event add **Free** pizza [click](https://evil.example) @everyone when:Dec 12 10am")
     [reply] = await bot.ask("ann", "events")
     assert r"\*\*Free\*\* pizza \[click\]\(https://evil.example\) @everyone" in reply.text
 

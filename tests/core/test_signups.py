@@ -28,7 +28,7 @@ async def test_past_times_and_bad_capacity_are_refused_with_the_reason(bot: Bot)
 
 
 async def test_full_role_waitlists_in_order_and_cancel_promotes_the_first(bot: Bot) -> None:
-    await bot.say("olivia", "event add Canvass when:sat 10am spots:2")
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:2")
     assert "You're in!" in await bot.say("ann", "signup 1")
     assert "You're in!" in await bot.say("bo", "signup 1")
     assert "number 1 on the waitlist" in await bot.say("cy", "signup 1")
@@ -44,7 +44,7 @@ async def test_full_role_waitlists_in_order_and_cancel_promotes_the_first(bot: B
 
 
 async def test_signing_up_twice_changes_nothing(bot: Bot) -> None:
-    await bot.say("olivia", "event add Canvass when:sat 10am spots:5")
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:5")
     await bot.say("ann", "signup 1")
     assert "already signed up" in await bot.say("ann", "signup 1")
     assert "1/5" in await bot.say("ann", "event 1")
@@ -59,7 +59,7 @@ async def test_a_multi_role_event_asks_which_role_with_buttons(bot: Bot) -> None
 
 
 async def test_more_spots_promote_the_waitlist_and_fewer_never_demote(bot: Bot) -> None:
-    await bot.say("olivia", "event add Canvass when:sat 10am spots:1")
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:1")
     for name in ("ann", "bo", "cy"):
         await bot.say(name, "signup 1")
     assert "promoted 1 from the waitlist" in await bot.say("olivia", "event edit 1 spots:2")
@@ -78,7 +78,7 @@ async def test_moving_an_event_tells_everyone_signed_up(bot: Bot) -> None:
 
 
 async def test_cancelling_an_event_tells_everyone_and_closes_sign_ups(bot: Bot) -> None:
-    await bot.say("olivia", "event add Canvass when:sat 10am spots:1")
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:1")
     await bot.say("ann", "signup 1")
     await bot.say("bo", "signup 1")
     assert "told 2 signed-up people" in await bot.say("olivia", "event cancel 1 Storm warning")
@@ -94,7 +94,7 @@ async def test_sign_ups_close_when_the_event_starts(bot: Bot) -> None:
 
 
 async def test_the_roster_is_a_csv_with_check_ins(bot: Bot) -> None:
-    await bot.say("olivia", "event add Canvass when:sat 10am spots:1")
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:1")
     await bot.say("ann", "signup 1")
     await bot.say("bo", "signup 1")
     assert "Checked in Ann" in await bot.say("olivia", "checkin 1 ann")
@@ -110,7 +110,7 @@ async def test_the_roster_is_a_csv_with_check_ins(bot: Bot) -> None:
 
 
 async def test_roster_cells_cannot_become_spreadsheet_formulas(bot: Bot) -> None:
-    await bot.say("olivia", "event add Canvass when:sat 10am")
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am")
     await bot.say("=hyperlink(1)", "signup 1")
     [reply] = await bot.ask("olivia", "roster 1")
     assert "\n'=hyperlink(1)," in reply.attachments[0].data.decode()
@@ -130,7 +130,7 @@ async def test_my_calendar_file_lists_my_sign_ups(bot: Bot) -> None:
 
 
 async def test_forget_me_explains_then_deletes_and_frees_the_spot(bot: Bot) -> None:
-    await bot.say("olivia", "event add Canvass when:sat 10am spots:1")
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:1")
     await bot.say("ann", "signup 1")
     await bot.say("bo", "signup 1")
     explanation = await bot.say("ann", "forget-me")

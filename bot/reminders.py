@@ -1,0 +1,123 @@
+"""Planning reminders as outbox rows: one per (event time, offset, recipient), due at an instant.
+
+The plan is recomputed whenever what it depends on changes (a sign-up, a cancellation, an edit,
+someone's reminder setting or zone). Keys carry the event's start, so moving an event retires
+the old rows and plans new ones; a row that was sent is never touched again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.config import Config
+from bot.domain import Event, Person
+from bot.markup import bold, esc
+from bot.model import Button, Outgoing, Reply, Target
+from bot.notify import Notifier, dm_target
+from bot.timeparse import iso_utc, parse_offsets
+from bot.views import when_text
+
+REMINDER_KINDS = ("reminder", "confirm")
+#: The reminder closest to a day before, within these bounds, asks "still coming?".
+CONFIRM_BOUNDS = (timedelta(hours=12), timedelta(hours=36))
+
+
+def offsets_for(event: Event, config: Config) -> list[timedelta]:
+    if event.remind:
+        return parse_offsets(event.remind)
+    return list(config.campaign.reminders)
+
+
+def confirm_offset(offsets: list[timedelta]) -> timedelta | None:
+    low, high = CONFIRM_BOUNDS
+    candidates = [o for o in offsets if low <= o <= high]
+    return min(candidates, key=lambda o: abs(o - timedelta(days=1))) if candidates else None
+
+
+def human_span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    for size, unit in ((7 * 24 * 60, "week"), (24 * 60, "day"), (60, "hour"), (1, "minute")):
+        if minutes >= size and minutes % size == 0 or size == 1:
+            count = max(minutes // size, 1)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{minutes} minutes"
+
+
+def reminder_reply(event: Event, offset: timedelta, tz: ZoneInfo, *, confirm: bool, channel: bool) -> Reply:
+    where = f" at {esc(event.location)}" if event.location else ""
+    text = (f"Reminder: {bold(esc(event.title))} (#{event.id}) starts in {human_span(offset)}: "
+            f"{when_text(event, tz, event.starts_at)}{where}.")
+    if channel:
+        return Reply(text + f" Type `event {event.id}` to sign up or see who's going.", visibility="channel")
+    if confirm:
+        return Reply(text + "\nStill coming?", buttons=(
+            Button("Yes, I'll be there", f"confirm {event.id}", style="success"),
+            Button("Can't make it", f"cancel {event.id}", style="danger"),
+        ))
+    return Reply(text, buttons=(Button("Cancel my spot", f"cancel {event.id}", style="secondary"),))
+
+
+def _key(event: Event, offset: timedelta, who: str) -> str:
+    return f"reminder:{event.id}:{iso_utc(event.starts_at)}:{int(offset.total_seconds())}:{who}"
+
+
+async def _plan_person_rows(n: Notifier, event: Event, person: Person, offsets: list[timedelta],
+                            confirm_at: timedelta | None) -> set[str]:
+    wanted: set[str] = set()
+    if not person.reminders:
+        return wanted
+    for offset in offsets:
+        due = event.starts_at - offset
+        if due <= n.now:
+            continue
+        confirm = offset == confirm_at
+        key = _key(event, offset, f"p{person.id}")
+        reply = reminder_reply(event, offset, n.tz_of(person), confirm=confirm, channel=False)
+        await n.tx.plan(Outgoing(dm_target(person), reply, key=key, person_id=person.id, due_at=due),
+                        kind="confirm" if confirm else "reminder", now=n.now, event_id=event.id)
+        wanted.add(key)
+    return wanted
+
+
+async def plan_person(n: Notifier, event: Event, person: Person) -> None:
+    """Plan (or retire) one person's reminders for one event."""
+    wanted: set[str] = set()
+    if not event.is_cancelled and event.starts_at > n.now:
+        signup = await n.tx.person_signup(event.id, person.id)
+        if signup is not None and signup.status == "confirmed":
+            offsets = offsets_for(event, n.config)
+            wanted = await _plan_person_rows(n, event, signup.person, offsets, confirm_offset(offsets))
+    stale = [k for k in await n.tx.pending_keys(event.id, REMINDER_KINDS, person.id) if k not in wanted]
+    await n.tx.cancel_keys(stale, n.now)
+
+
+async def plan_event(n: Notifier, event: Event) -> None:
+    """Plan every reminder of an event: linked channels, each confirmed volunteer, the staffing check."""
+    wanted: set[str] = set()
+    if not event.is_cancelled and event.starts_at > n.now:
+        offsets = offsets_for(event, n.config)
+        confirm_at = confirm_offset(offsets)
+        campaign_tz = n.config.campaign.tz
+        for link in await n.tx.linked_channels("reminders"):
+            target = Target(link.platform, "channel", link.channel_id, link.workspace_id, link.label)
+            for offset in offsets:
+                due = event.starts_at - offset
+                if due <= n.now:
+                    continue
+                key = _key(event, offset, f"ch{link.id}")
+                reply = reminder_reply(event, offset, campaign_tz, confirm=False, channel=True)
+                await n.tx.plan(Outgoing(target, reply, key=key, due_at=due), kind="reminder", now=n.now,
+                                event_id=event.id)
+                wanted.add(key)
+        for signup in await n.tx.event_signups(event.id):
+            if signup.status == "confirmed":
+                wanted |= await _plan_person_rows(n, event, signup.person, offsets, confirm_at)
+        check_at = event.starts_at - n.config.campaign.understaffed_before
+        if check_at > n.now and any(r.spots is not None for r in event.roles):
+            await n.tx.set_timer(f"understaffed:{event.id}:{iso_utc(event.starts_at)}", "understaffed", event.id,
+                                 check_at, n.now)
+    else:
+        await n.tx.cancel_timers(kind="understaffed", ref=event.id)
+    stale = [k for k in await n.tx.pending_keys(event.id, REMINDER_KINDS) if k not in wanted]
+    await n.tx.cancel_keys(stale, n.now)

@@ -1,0 +1,70 @@
+"""Scheduled announcements and recurring series."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from bot.store.base import Queries
+from bot.timeparse import from_iso, iso_utc
+
+
+@dataclass(frozen=True)
+class Announcement:
+    id: int
+    text: str
+    due_at: datetime
+    state: str
+
+
+@dataclass(frozen=True)
+class Series:
+    id: int
+    rule: str
+    local_time: time
+    first_date: date
+    length_min: int
+    #: Everything an occurrence copies: title, location, about, link, roles, remind.
+    template: dict[str, Any]
+
+
+class ScheduleQueries(Queries):
+    async def add_announcement(self, text: str, due_at: datetime, person_id: int | None, now: datetime) -> int:
+        return await self.insert(
+            "INSERT INTO announcements (text, due_at, created_by, created_at) VALUES (?, ?, ?, ?)",
+            (text, iso_utc(due_at), person_id, iso_utc(now)),
+        )
+
+    async def pending_announcements(self) -> list[Announcement]:
+        rows = await self.all("SELECT * FROM announcements WHERE state = 'pending' ORDER BY due_at, id")
+        return [Announcement(r["id"], r["text"], from_iso(r["due_at"]), r["state"]) for r in rows]
+
+    async def announcement(self, announcement_id: int) -> Announcement | None:
+        r = await self.one("SELECT * FROM announcements WHERE id = ?", (announcement_id,))
+        return None if r is None else Announcement(r["id"], r["text"], from_iso(r["due_at"]), r["state"])
+
+    async def set_announcement_state(self, announcement_id: int, state: str) -> None:
+        await self.run("UPDATE announcements SET state = ? WHERE id = ?", (state, announcement_id))
+
+    async def add_series(
+        self, rule: str, local_time: time, first_date: date, length_min: int, template: dict[str, Any], now: datetime
+    ) -> int:
+        return await self.insert(
+            "INSERT INTO series (rule, local_time, first_date, length_min, template, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (rule, local_time.strftime("%H:%M"), first_date.isoformat(), length_min, json.dumps(template),
+             iso_utc(now)),
+        )
+
+    async def active_series(self) -> list[Series]:
+        rows = await self.all("SELECT * FROM series WHERE active = 1 ORDER BY id")
+        return [
+            Series(r["id"], r["rule"], time.fromisoformat(r["local_time"]), date.fromisoformat(r["first_date"]),
+                   r["length_min"], json.loads(r["template"]))
+            for r in rows
+        ]
+
+    async def stop_series(self, series_id: int) -> None:
+        await self.run("UPDATE series SET active = 0 WHERE id = ?", (series_id,))

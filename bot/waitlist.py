@@ -1,0 +1,74 @@
+"""Moving the waitlist up when a spot frees: promote at once, or (close to the event) offer it.
+
+Close to an event a silent promotion leaves an empty seat when the person can no longer come, so
+inside the campaign's ``offer_window`` the next person is offered the spot with a claim window;
+an unclaimed offer cascades to the one after.
+"""
+
+from __future__ import annotations
+
+from bot.domain import Event, Promotion
+from bot.markup import bold, esc
+from bot.model import Button, Reply
+from bot.notify import Notifier
+from bot.reminders import plan_person
+from bot.timeparse import format_time_of_day, iso_utc
+
+
+def promoted_reply(event: Event, role: str) -> Reply:
+    return Reply(
+        f"Good news: a spot opened up and you're now {bold('confirmed')} as {esc(role)} for "
+        f"{bold(esc(event.title))} (#{event.id}).",
+        buttons=(Button("Cancel my spot", f"cancel {event.id}", style="secondary"),),
+    )
+
+
+def offer_reply(event: Event, promotion: Promotion, n: Notifier) -> Reply:
+    assert promotion.expires_at is not None
+    tz = n.tz_of(promotion.person)
+    return Reply(
+        f"A spot opened up as {esc(promotion.role)} for {bold(esc(event.title))} (#{event.id}). It's yours if you "
+        f"claim it by {format_time_of_day(promotion.expires_at, tz)} {promotion.expires_at.astimezone(tz).tzname()}.",
+        buttons=(Button("Claim my spot", f"claim {event.id}", style="success"),
+                 Button("No thanks", f"cancel {event.id}", style="secondary")),
+    )
+
+
+async def refill(n: Notifier, event: Event, role_id: int) -> list[Promotion]:
+    """Give free spots in ``role_id`` to the waitlist, and tell each person moved up."""
+    if event.is_cancelled or event.starts_at <= n.now:
+        return []
+    offer_until = None
+    if event.starts_at - n.now <= n.config.campaign.offer_window:
+        offer_until = min(n.now + n.config.campaign.claim_window, event.starts_at)
+    promoted = await n.tx.fill_open_spots(role_id, offer_until=offer_until)
+    if not promoted:
+        return []
+    fresh = await n.tx.event(event.id)
+    assert fresh is not None
+    for promotion in promoted:
+        if promotion.offered:
+            assert promotion.expires_at is not None
+            await n.tx.set_timer(f"offer:{promotion.signup_id}:{iso_utc(promotion.expires_at)}", "offer-expire",
+                                 promotion.signup_id, promotion.expires_at, n.now)
+            await n.dm(promotion.person, offer_reply(fresh, promotion, n), kind="offer", event_id=event.id)
+        else:
+            await n.dm(promotion.person, promoted_reply(fresh, promotion.role), kind="promoted", event_id=event.id)
+            await plan_person(n, fresh, promotion.person)
+    return promoted
+
+
+async def expire_offer(n: Notifier, signup_id: int) -> bool:
+    """An offer ran out unanswered: release it, tell the person, and offer the spot to the next."""
+    signup = await n.tx.signup_by_id(signup_id)
+    role_id = await n.tx.expire_offer(signup_id, n.now)
+    if role_id is None or signup is None:
+        return False
+    event = await n.tx.event(signup.event_id)
+    assert event is not None
+    await n.dm(signup.person, Reply(
+        f"The spot for {bold(esc(event.title))} (#{event.id}) went to the next person because it wasn't claimed "
+        f"in time. You can `signup {event.id}` again to rejoin the waitlist."
+    ), kind="offer-expired", event_id=event.id)
+    await refill(n, event, role_id)
+    return True

@@ -1,0 +1,98 @@
+"""What each timer does when it comes due. Every job runs in one transaction through a Notifier."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, time, timedelta
+
+from bot.markup import bold, esc
+from bot.model import Reply
+from bot.notify import Notifier
+from bot.series import extend_all
+from bot.store.timers import Timer
+from bot.timeparse import iso_utc, localize
+from bot.views import event_line, spots_text
+from bot.waitlist import expire_offer
+
+Job = Callable[[Notifier, Timer], Awaitable[None]]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+async def offer_expired(n: Notifier, timer: Timer) -> None:
+    assert timer.ref is not None
+    await expire_offer(n, timer.ref)
+
+
+async def understaffed(n: Notifier, timer: Timer) -> None:
+    """A few days out, name the roles that still need people: organizers first, then volunteers."""
+    assert timer.ref is not None
+    event = await n.tx.event(timer.ref)
+    if event is None or event.is_cancelled or event.starts_at <= n.now:
+        return
+    gaps = [r for r in event.roles if r.open_spots]
+    if not gaps:
+        return
+    tz = n.config.campaign.tz
+    needs = ", ".join(f"{r.open_spots} {esc(r.name)}" for r in gaps)
+    await n.to_channels("organizers", Reply(
+        f"{bold('Short-staffed')}: {event_line(event, tz, n.now)} still needs {needs}.", visibility="channel"
+    ), kind="understaffed", key=f"understaffed:{timer.key}:org", event_id=event.id)
+    await n.to_channels("reminders", Reply(
+        f"{bold('Help needed')}: {esc(event.title)} (#{event.id}) still needs {needs}. "
+        f"Type `event {event.id}` to sign up.", visibility="channel",
+    ), kind="understaffed", key=f"understaffed:{timer.key}:help", event_id=event.id)
+
+
+async def extend_series(n: Notifier, timer: Timer) -> None:
+    await extend_all(n)
+    await n.tx.set_timer(f"series-extend:{iso_utc(n.now + timedelta(days=1))[:10]}", "series-extend", None,
+                         n.now + timedelta(days=1), n.now)
+
+
+def next_digest_at(n: Notifier, after: datetime) -> datetime:
+    tz = n.config.campaign.tz
+    at = time.fromisoformat(n.config.digest.time)
+    local = after.astimezone(tz).date()
+    ahead = (WEEKDAYS.index(n.config.digest.day) - local.weekday()) % 7
+    candidate = localize(local + timedelta(days=ahead), at, tz)
+    return candidate if candidate > after else localize(local + timedelta(days=ahead + 7), at, tz)
+
+
+async def digest(n: Notifier, timer: Timer) -> None:
+    """The weekly digest: what's on in the next 7 days, and where help is needed."""
+    tz = n.config.campaign.tz
+    week = [e for e in await n.tx.upcoming_events(n.now, limit=50) if e.starts_at <= n.now + timedelta(days=7)]
+    lines = [bold(f"This week: {esc(n.config.campaign.name)}")]
+    if not week:
+        lines.append("No events in the next 7 days.")
+    for event in week:
+        lines.append(f"- {event_line(event, tz, n.now)}")
+    needy = [(e, r) for e in week for r in e.roles if r.open_spots]
+    if needy:
+        lines.append(bold("Help needed"))
+        lines += [f"- #{e.id} {esc(e.title)}: {esc(r.name)} {spots_text(r)}" for e, r in needy]
+    petitions = await n.tx.petitions()
+    for petition in petitions:
+        lines.append(f"Petition {esc(petition.name)}: {petition.total:,} of {petition.goal:,}.")
+    if n.config.digest.enabled:
+        await n.to_channels("announcements", Reply("\n".join(lines), visibility="channel"), kind="digest",
+                            key=f"digest:{timer.key}")
+    following = next_digest_at(n, n.now)
+    await n.tx.set_timer(f"digest:{iso_utc(following)}", "digest", None, following, n.now)
+
+
+JOBS: dict[str, Job] = {
+    "offer-expire": offer_expired,
+    "understaffed": understaffed,
+    "series-extend": extend_series,
+    "digest": digest,
+}
+
+
+async def ensure_periodic(n: Notifier) -> None:
+    """The recurring timers exist once the bot has started once (idempotent by key)."""
+    today: date = n.now.astimezone(n.config.campaign.tz).date()
+    await n.tx.set_timer(f"series-extend:{today.isoformat()}", "series-extend", None, n.now, n.now)
+    if n.config.digest.enabled:
+        first = next_digest_at(n, n.now)
+        await n.tx.set_timer(f"digest:{iso_utc(first)}", "digest", None, first, n.now)

@@ -1,0 +1,99 @@
+"""Runs what is due: timers first (they may queue messages), then the outbox; then sets the alarm.
+
+Start-up turns rows left mid-send into ``uncertain`` (never re-sent blindly) and tells organizers.
+Tests call ``tick()`` after moving a fake clock; the product lets an ``AlarmClock`` call it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Protocol
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.markup import bold, esc
+from bot.model import Reply
+from bot.notify import Notifier
+from bot.store import Store
+from tasks.jobs import JOBS, ensure_periodic
+from tasks.postman import Postman
+
+log = logging.getLogger(__name__)
+
+
+class Alarm(Protocol):
+    def wake_at(self, instant: datetime | None) -> None: ...
+
+
+class Runner:
+    def __init__(self, *, store: Store, clock: Clock, config: Config, postman: Postman,
+                 alarm: Alarm | None = None) -> None:
+        self.store = store
+        self.clock = clock
+        self.config = config
+        self.postman = postman
+        self.alarm = alarm
+        self._lock = asyncio.Lock()
+        self._kicks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        now = self.clock.now()
+        async with self.store.transaction() as tx:
+            interrupted = await tx.mark_interrupted_uncertain(now)
+            notifier = Notifier(tx, now, self.config)
+            if interrupted:
+                lines = [f"{bold('Check these messages')}: I was stopped while sending them, so I can't tell "
+                         "whether they arrived. I won't send them again."]
+                lines += [f"- #{d.id} {d.kind} to {esc(d.label or d.address)} ({d.platform})" for d in interrupted]
+                await notifier.to_channels("organizers", Reply("\n".join(lines), visibility="channel"),
+                                           kind="uncertain-report")
+                log.warning("%d deliveries were interrupted mid-send and are marked uncertain", len(interrupted))
+            await ensure_periodic(notifier)
+        await self.tick()
+
+    def kick(self) -> None:
+        """Something was queued: run a tick soon (safe to call from sync code in the loop)."""
+        task = asyncio.get_running_loop().create_task(self.tick())
+        self._kicks.add(task)
+        task.add_done_callback(self._kicks.discard)
+
+    async def tick(self) -> None:
+        async with self._lock:
+            await self._run_timers()
+            await self.postman.flush()
+            await self._arm()
+
+    async def _run_timers(self) -> None:
+        while True:
+            now = self.clock.now()
+            async with self.store.snapshot() as tx:
+                due = await tx.due_timers(now)
+            if not due:
+                return
+            for timer in due:
+                job = JOBS.get(timer.kind)
+                try:
+                    async with self.store.transaction() as tx:
+                        if not await tx.finish_timer(timer.id):
+                            continue
+                        if job is not None:
+                            await job(Notifier(tx, now, self.config), timer)
+                except Exception:
+                    log.exception("timer %s (%s) failed; it will not run again", timer.id, timer.kind)
+                    async with self.store.transaction() as tx:
+                        await tx.finish_timer(timer.id)
+
+    async def _arm(self) -> None:
+        if self.alarm is None:
+            return
+        async with self.store.snapshot() as tx:
+            candidates = [await tx.next_due(set(self.postman.transports)), await tx.next_timer()]
+        upcoming = [c for c in candidates if c is not None]
+        self.alarm.wake_at(min(upcoming) if upcoming else None)
+
+    async def close(self) -> None:
+        for task in list(self._kicks):
+            task.cancel()
+        await asyncio.gather(*self._kicks, return_exceptions=True)

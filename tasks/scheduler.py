@@ -1,0 +1,50 @@
+"""The alarm clock: the only module that imports APScheduler.
+
+APScheduler 3.x runs in memory, in UTC, and holds no state worth keeping: the database holds
+every delivery and timer, and at start-up the alarm is simply set for the next one due. Jobs carry
+nothing but a callback; a missed wake-up is harmless because each tick looks at what is due.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+log = logging.getLogger(__name__)
+
+WAKE_JOB = "turnout-wake"
+POLL_JOB = "turnout-poll"
+
+
+class AlarmClock:
+    def __init__(
+        self, callback: Callable[[], Awaitable[None]], *, poll_every: timedelta = timedelta(minutes=1)
+    ) -> None:
+        self._callback = callback
+        self._scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+        self._poll_every = poll_every
+
+    def start(self) -> None:
+        self._scheduler.start()
+        # A safety net: rows written by another process (the CLI) are noticed within a minute.
+        self._scheduler.add_job(self._callback, "interval", seconds=self._poll_every.total_seconds(), id=POLL_JOB,
+                                replace_existing=True)
+
+    def wake_at(self, instant: datetime | None) -> None:
+        """Run the callback at ``instant`` (at once if it has passed); None clears the alarm."""
+        if instant is None:
+            if self._scheduler.get_job(WAKE_JOB):
+                self._scheduler.remove_job(WAKE_JOB)
+            return
+        self._scheduler.add_job(self._callback, "date", run_date=instant.astimezone(UTC), id=WAKE_JOB,
+                                replace_existing=True)
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)

@@ -1,0 +1,234 @@
+"""Scheduled work with a fake clock: reminders at the right instants, once, across restarts and DST."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.app import Core
+from bot.clock import FakeClock
+from tasks.postman import Postman
+from tasks.runner import Runner
+from tests.conftest import Bot, RecordingTransport, make_config
+
+NY_7PM_DEC_7 = datetime(2026, 12, 8, 0, 0, tzinfo=UTC)  # Mon Dec 7, 7 p.m. in Durham
+
+
+async def _deliveries(bot: Bot, state: str | None = None) -> list[tuple[str, str]]:
+    async with bot.core.store.snapshot() as tx:
+        rows = await tx.deliveries(states=(state,) if state else ())
+    return sorted((d.kind, d.state) for d in rows)
+
+
+async def test_reminders_go_at_each_offset_to_channels_and_volunteers_in_their_zone(bot: Bot) -> None:
+    await bot.say("olivia", "channel link reminders", channel="reminders")
+    await bot.say("olivia", 'event add Council meeting when:"Dec 7 7pm" where:"City Hall" spots:5')
+    await bot.say("ann", "signup 1")
+    await bot.say("bo", "signup 1")
+    await bot.say("bo", "tz Europe/Berlin")
+    await bot.say("cy", "signup 1")
+    await bot.say("cy", "reminders off")
+
+    def reminders() -> list:  # type: ignore[type-arg]
+        return [s for s in bot.sent if s.key.startswith("reminder:")]
+
+    await bot.run_until(NY_7PM_DEC_7 - timedelta(days=1, seconds=1))
+    assert reminders() == []
+    await bot.run_until(NY_7PM_DEC_7 - timedelta(days=1))
+    assert [s.target.address for s in reminders()] == ["reminders", "ann", "bo"]
+    assert bot.dms_to("ann") == [
+        "Reminder: Council meeting (#1) starts in 1 day: Mon, Dec 7 · 7:00 PM–9:00 PM EST at City Hall.\n"
+        "Still coming?"
+    ]
+    assert "Tue, Dec 8 · 1:00 AM–3:00 AM CET" in bot.dms_to("bo")[0]
+    assert bot.dms_to("cy") == []
+    [day_before] = [s for s in bot.sent if s.target.address == "ann"]
+    assert [b.action for b in day_before.reply.buttons] == ["confirm 1", "cancel 1"]
+
+    await bot.run_until(NY_7PM_DEC_7)
+    two_hours = reminders()[3:]
+    assert [s.target.address for s in two_hours] == ["reminders", "ann", "bo"]
+    assert "starts in 2 hours" in two_hours[1].text
+    assert len({s.key for s in reminders()}) == 6
+
+
+async def test_cant_make_it_from_the_day_before_message_cancels_and_promotes(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
+    await bot.say("ann", "signup 1")
+    await bot.say("bo", "signup 1")
+    await bot.run_until(NY_7PM_DEC_7 - timedelta(days=1))
+    [question] = [s.reply for s in bot.sent if s.target.address == "ann"]
+    assert "Thanks for confirming" in await bot.say("ann", question.buttons[0].action)
+    assert "Cancelled your spot" in await bot.say("ann", question.buttons[1].action)
+    # Less than a day out: bo is offered the spot rather than silently promoted.
+    [offer] = bot.dms_to("bo")
+    assert "claim it by 9:00 PM EST" in offer
+    assert "It's yours!" in await bot.say("bo", "claim 1")
+    await bot.run_until(NY_7PM_DEC_7)
+    assert "starts in 2 hours" in bot.dms_to("bo")[-1]
+
+
+async def test_an_unclaimed_offer_cascades_to_the_next_person(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
+    for name in ("ann", "bo", "cy"):
+        await bot.say(name, "signup 1")
+    await bot.run_until(NY_7PM_DEC_7 - timedelta(hours=20))
+    await bot.say("ann", "cancel 1")
+    assert "claim it by" in bot.dms_to("bo")[-1]
+    assert "spot offered" in await bot.say("bo", "mine")
+    await bot.advance(hours=2)
+    assert "went to the next person" in bot.dms_to("bo")[-1]
+    assert "claim it by" in bot.dms_to("cy")[-1]
+    assert "no spot waiting for you" in await bot.say("bo", "claim 1")
+    assert "It's yours!" in await bot.say("cy", "claim 1")
+    assert "1/1, full" in await bot.say("olivia", "event 1")
+
+
+async def test_far_from_the_event_promotion_is_immediate(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
+    await bot.say("ann", "signup 1")
+    await bot.say("bo", "signup 1")
+    await bot.say("ann", "cancel 1")
+    assert "you're now confirmed" in bot.dms_to("bo")[0]
+
+
+async def test_moving_an_event_moves_its_reminders_and_cancelling_removes_them(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:3')
+    await bot.say("ann", "signup 1")
+    await bot.say("olivia", 'event edit 1 when:"Dec 9 7pm"')
+    await bot.run_until(NY_7PM_DEC_7)
+    assert [t for t in bot.dms_to("ann") if t.startswith("Reminder")] == []
+    await bot.run_until(NY_7PM_DEC_7 + timedelta(days=1))
+    assert "Wed, Dec 9" in [t for t in bot.dms_to("ann") if t.startswith("Reminder")][0]
+    await bot.say("olivia", "event cancel 1 Rain")
+    await bot.run_until(NY_7PM_DEC_7 + timedelta(days=3))
+    assert [t for t in bot.dms_to("ann") if t.startswith("Reminder")][1:] == []
+    assert ("reminder", "cancelled") in await _deliveries(bot)
+
+
+async def test_a_reminder_due_while_the_bot_was_down_goes_late_or_is_skipped(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
+    config = make_config()
+
+    async def boot() -> tuple[Core, Bot]:
+        core = await Core.open(config, db_path=tmp_path / "t.db", clock=clock)
+        transport = RecordingTransport()
+        bot = Bot(core, Postman(store=core.store, clock=clock, transports=[transport],
+                                max_lateness=config.campaign.max_lateness), transport, clock)
+        await bot.runner.start()
+        return core, bot
+
+    core, bot = await boot()
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:3')
+    await bot.say("ann", "signup 1")
+    await core.close()  # down from here
+    clock.set(NY_7PM_DEC_7 - timedelta(days=1) + timedelta(minutes=40))
+    core, bot = await boot()  # 40 minutes late: still worth sending
+    assert len(bot.dms_to("ann")) == 1
+    await core.close()
+    clock.set(NY_7PM_DEC_7 - timedelta(minutes=30))  # the 2-hour one is 90 minutes late
+    core, bot = await boot()
+    assert bot.dms_to("ann") == []
+    assert ("reminder", "skipped") in await _deliveries(bot)
+    await core.close()
+
+
+async def test_a_send_interrupted_by_a_crash_is_reported_and_never_repeated(bot: Bot) -> None:
+    await bot.say("olivia", "channel link organizers", channel="organizers")
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:3')
+    await bot.say("ann", "signup 1")
+    bot.clock.set(NY_7PM_DEC_7 - timedelta(days=1))
+    async with bot.core.store.transaction() as tx:
+        [row] = await tx.due_deliveries(bot.clock.now(), {"test"})
+        assert await tx.claim(row.id, bot.clock.now())  # ...and the process dies before recording
+    restarted = Runner(store=bot.core.store, clock=bot.clock, config=bot.core.config, postman=bot.postman)
+    await restarted.start()
+    [report] = [p for p in bot.posts_in("organizers") if "can't tell whether they arrived" in p]
+    assert "#1 confirm to Ann" in report
+    assert bot.dms_to("ann") == []
+    assert ("confirm", "uncertain") in await _deliveries(bot)
+
+
+async def test_concurrent_ticks_send_each_reminder_once(bot: Bot) -> None:
+    await bot.say("olivia", "channel link reminders", channel="reminders")
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm"')
+    for i in range(20):
+        await bot.say(f"v{i}", "signup 1")
+    bot.clock.set(NY_7PM_DEC_7 - timedelta(days=1))
+    other = Runner(store=bot.core.store, clock=bot.clock, config=bot.core.config,
+                   postman=Postman(store=bot.core.store, clock=bot.clock, transports=[bot.transport]))
+    await asyncio.gather(bot.runner.tick(), other.tick(), bot.runner.tick())
+    assert len(bot.sent) == 21 and len({s.key for s in bot.sent}) == 21
+
+
+async def test_recurring_local_times_hold_across_the_fall_back_change(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 10, 20, 12, tzinfo=UTC))
+    core = await Core.open(make_config(), db_path=tmp_path / "t.db", clock=clock)
+    transport = RecordingTransport()
+    bot = Bot(core, Postman(store=core.store, clock=clock, transports=[transport]), transport, clock)
+    try:
+        await bot.say("olivia", "channel link reminders", channel="reminders")
+        reply = await bot.say("olivia", 'event add Council when:"Oct 26 7pm" repeat:weekly remind:"2h"')
+        assert "Mon, Oct 26 · 7:00 PM–9:00 PM EDT" in reply
+        assert "Mon, Nov 2 · 7:00 PM–9:00 PM EST" in reply
+        await bot.run_until(datetime(2026, 11, 3, tzinfo=UTC))
+        sent_at = [s.key for s in transport.sent]
+        assert len(sent_at) == 2  # one per meeting, none doubled by the repeated hour on Nov 1
+        async with core.store.snapshot() as tx:
+            starts = [e.starts_at for e in await tx.all_events()][:2]
+        assert starts == [datetime(2026, 10, 26, 23, tzinfo=UTC), datetime(2026, 11, 3, 0, tzinfo=UTC)]
+    finally:
+        await core.close()
+
+
+async def test_reminders_are_computed_on_instants_across_spring_forward(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    core = await Core.open(make_config(), db_path=tmp_path / "t.db", clock=clock)
+    transport = RecordingTransport()
+    bot = Bot(core, Postman(store=core.store, clock=clock, transports=[transport]), transport, clock)
+    try:
+        await bot.say("olivia", 'event add Hearing when:"Mar 9 7pm" remind:"1d"')
+        await bot.say("ann", "signup 1")
+        await bot.run_until(datetime(2026, 3, 9, 22, tzinfo=UTC))
+        [(due, text)] = [(d.due_at, d.state) for d in await _all(core)]
+        assert due == datetime(2026, 3, 8, 23, tzinfo=UTC)  # 24 real hours before 7 p.m. EDT
+        assert text == "sent"
+    finally:
+        await core.close()
+
+
+async def _all(core: Core):  # type: ignore[no-untyped-def]
+    async with core.store.snapshot() as tx:
+        return await tx.deliveries()
+
+
+async def test_the_series_window_rolls_forward_as_days_pass(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Phone bank when:"Dec 1 6pm" repeat:"every 2 weeks"')
+    async with bot.core.store.snapshot() as tx:
+        before = len(await tx.all_events())
+    await bot.advance(days=30)
+    async with bot.core.store.snapshot() as tx:
+        events = await tx.all_events()
+    assert len(events) == before + 2
+    assert all(e.starts_at.astimezone(bot.core.config.campaign.tz).hour == 18 for e in events)
+
+
+async def test_understaffed_events_alert_organizers_and_ask_volunteers(bot: Bot) -> None:
+    await bot.say("olivia", "channel link organizers", channel="organizers")
+    await bot.say("olivia", "channel link reminders", channel="reminders")
+    await bot.say("olivia", 'event add Council when:"Dec 7 7pm" roles:"speaker=5,attendee"')
+    await bot.say("ann", "signup 1 speaker")
+    await bot.run_until(NY_7PM_DEC_7 - timedelta(days=3))
+    [alert] = bot.posts_in("organizers")
+    assert alert.startswith("Short-staffed: #1 Council") and "still needs 4 speaker" in alert
+    assert "Help needed: Council (#1) still needs 4 speaker" in bot.posts_in("reminders")[0]
+
+
+async def test_scheduled_announcements_can_be_listed_and_cancelled(bot: Bot) -> None:
+    await bot.say("olivia", "channel link announcements", channel="news")
+    assert "Announcement #1 will go to 1 channel" in await bot.say("olivia", "announce Doors at 6 at:Dec 7 5pm")
+    assert "Announcement #2" in await bot.say("olivia", "announce Thank you! at:Dec 8 9am")
+    assert "#1 Mon, Dec 7 · 5:00 PM EST: Doors at 6" in await bot.say("olivia", "announcements")
+    assert "will not be sent" in await bot.say("olivia", "announce cancel 2")
+    assert "no scheduled announcement #2" in await bot.say("olivia", "announce cancel 2")
+    await bot.run_until(NY_7PM_DEC_7 + timedelta(days=2))
+    assert bot.posts_in("news") == ["Announcement: Doors at 6"]
