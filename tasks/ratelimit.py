@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+_EPSILON = 1e-9
+
 
 class TokenBucket:
     def __init__(
@@ -37,10 +39,10 @@ class TokenBucket:
     async def acquire(self) -> None:
         async with self._turn:
             self._refill()
-            while self._tokens < 1:
+            while self._tokens < 1 - _EPSILON:  # float sums such as 0.1 * 3 fall just short of a token
                 await self._sleep((1 - self._tokens) / self.rate)
                 self._refill()
-            self._tokens -= 1
+            self._tokens = max(self._tokens - 1, 0.0)
 
 
 class Throttle:
