@@ -144,10 +144,44 @@ async def _console(config: Config, db_path: str, redact: Redactor, *, linger: fl
 
 
 async def _run_platforms(config: Config, db_path: str, redact: Redactor) -> int:
-    names = ", ".join(_platforms(config))
-    print(f"turnout: {names} configured, but this build has no adapter for it yet; "
-          "unset the token to use the console.", file=sys.stderr)
-    return 2
+    """Every configured platform in one process, sharing one store, outbox and alarm clock."""
+    from tasks.runner import Runner
+    from tasks.scheduler import AlarmClock
+
+    core = await Core.open(config, db_path=db_path)
+    postman = _postman(core, redact)
+    runner = Runner(store=core.store, clock=core.clock, config=config, postman=postman)
+    alarm = AlarmClock(runner.tick)
+    runner.alarm = alarm
+    core.dispatcher.on_queued = runner.kick
+    platforms = []
+    try:
+        if config.secrets.slack_bot_token:
+            from adapters.slackbot import run_slack
+
+            platforms.append(asyncio.ensure_future(run_slack(core, postman, config)))
+        if config.secrets.discord_token:
+            from adapters.discordbot import run_discord
+
+            platforms.append(asyncio.ensure_future(run_discord(core, postman, config)))
+        alarm.start()
+        await runner.start()
+        log.info("Turnout is running on %s", ", ".join(_platforms(config)))
+        done, _ = await asyncio.wait(platforms, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()  # a platform that stopped with an error stops the bot, with that error
+        return 0
+    except Exception as exc:  # a setup problem (bad token, unreachable API): one line, not a traceback
+        log.debug("platform start-up failed", exc_info=True)
+        print(f"turnout: {redact(str(exc)) or type(exc).__name__}", file=sys.stderr)
+        return 2
+    finally:
+        for task in platforms:
+            task.cancel()
+        await asyncio.gather(*platforms, return_exceptions=True)
+        alarm.shutdown()
+        await runner.close()
+        await core.close()
 
 
 if __name__ == "__main__":
