@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("export", parents=[common], help="print the whole campaign as JSON")
     deliveries = sub.add_parser("deliveries", parents=[common], help="list scheduled, sent and failed messages")
     deliveries.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    discord = sub.add_parser("discord", parents=[common], help="Discord set-up: invite link, command sync")
+    discord.add_argument("action", choices=("invite", "sync"),
+                         help="invite: print the link that adds the bot to a server; sync: upload slash commands now")
     return parser
 
 
@@ -56,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_export(config, db_path))
         if command == "deliveries":
             return asyncio.run(_deliveries(config, db_path, as_json=args.json))
+        if command == "discord":
+            return _discord(config, db_path, args.action)
         if command == "console" or not _platforms(config):
             return asyncio.run(_console(config, db_path, redact, linger=getattr(args, "linger", 0.0)))
         return asyncio.run(_run_platforms(config, db_path, redact))
@@ -85,6 +90,34 @@ async def _export(config: Config, db_path: str) -> int:
     return 0
 
 
+def _discord(config: Config, db_path: str, action: str) -> int:
+    if action == "invite":
+        from adapters.discordbot import invite_url
+
+        if not config.discord.application_id:
+            print("turnout: set [discord] application_id (Developer Portal -> General Information) first",
+                  file=sys.stderr)
+            return 2
+        print(invite_url(config.discord.application_id))
+        return 0
+    if not config.secrets.discord_token:
+        print("turnout: DISCORD_TOKEN is not set", file=sys.stderr)
+        return 2
+    return asyncio.run(_discord_sync(config, db_path))
+
+
+async def _discord_sync(config: Config, db_path: str) -> int:
+    from adapters.discordbot import sync_commands
+
+    core = await Core.open(config, db_path=db_path)
+    try:
+        count = await sync_commands(core)
+    finally:
+        await core.close()
+    print(f"uploaded {count} slash commands")
+    return 0
+
+
 async def _deliveries(config: Config, db_path: str, *, as_json: bool) -> int:
     from bot.handlers.deliveries import delivery_line, delivery_record
 
@@ -108,8 +141,8 @@ def _postman(core: Core, redact: Redactor):  # type: ignore[no-untyped-def]
     from tasks.ratelimit import Throttle
 
     delivery = core.config.delivery
-    throttle = Throttle(per_platform={"discord": delivery.discord_per_second},
-                        per_channel={"slack": delivery.slack_per_channel_per_second})
+    # Discord's overall limit is kept by its transport, which also sees interactive replies.
+    throttle = Throttle(per_platform={}, per_channel={"slack": delivery.slack_per_channel_per_second})
     return Postman(store=core.store, clock=core.clock, max_lateness=core.config.campaign.max_lateness,
                    redact=redact, throttle=throttle, concurrency=delivery.concurrency)
 
@@ -163,7 +196,7 @@ async def _run_platforms(config: Config, db_path: str, redact: Redactor) -> int:
         if config.secrets.discord_token:
             from adapters.discordbot import run_discord
 
-            platforms.append(asyncio.ensure_future(run_discord(core, postman, config)))
+            platforms.append(asyncio.ensure_future(run_discord(core, postman, config, wake=runner.kick)))
         alarm.start()
         await runner.start()
         log.info("Turnout is running on %s", ", ".join(_platforms(config)))

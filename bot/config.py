@@ -56,8 +56,6 @@ class DigestSettings:
 
 @dataclass(frozen=True)
 class DeliverySettings:
-    #: Outgoing messages per second on Discord (its global limit is 50; the rest is left for replies).
-    discord_per_second: float = 40.0
     #: Messages per second into one Slack channel.
     slack_per_channel_per_second: float = 1.0
     #: Sends in flight at once, per platform.
@@ -76,6 +74,8 @@ class DiscordSettings:
     organizer_role: str = ""
     api_base: str = ""
     gateway_url: str = ""
+    #: The application's id, for ``turnout discord invite`` (Developer Portal -> General Information).
+    application_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,20 +185,19 @@ def _build(data: dict[str, Any], secrets: Secrets) -> Config:
         datetime_time.fromisoformat(digest.time)
     except ValueError as exc:
         raise ValueError('[digest] time must be a 24-hour time such as "09:00"') from exc
-    v = _table(data, "delivery", {"discord_per_second", "slack_per_channel_per_second", "concurrency"})
+    v = _table(data, "delivery", {"slack_per_channel_per_second", "concurrency"})
     delivery = DeliverySettings(
-        discord_per_second=float(v.get("discord_per_second", 40.0)),
         slack_per_channel_per_second=float(v.get("slack_per_channel_per_second", 1.0)),
         concurrency=int(v.get("concurrency", 8)),
     )
-    if delivery.discord_per_second <= 0 or delivery.slack_per_channel_per_second <= 0 or delivery.concurrency < 1:
+    if delivery.slack_per_channel_per_second <= 0 or delivery.concurrency < 1:
         raise ValueError("[delivery] rates and concurrency must be positive")
     k = _table(data, "console", {"organizers", "files_dir"})
     console = ConsoleSettings(
         organizers=tuple(n.lower() for n in _strings(k.get("organizers", []), "[console] organizers")),
         files_dir=str(k.get("files_dir", ConsoleSettings.files_dir)),
     )
-    d = _table(data, "discord", {"organizer_role", "api_base", "gateway_url"})
+    d = _table(data, "discord", {"organizer_role", "api_base", "gateway_url", "application_id"})
     discord = DiscordSettings(**{key: str(value) for key, value in d.items()})
     s = _table(data, "slack", {"mode", "organizers", "api_base", "port", "path"})
     mode = str(s.get("mode", "socket"))

@@ -1,7 +1,8 @@
 """The interface between the outbox and the platforms: what an adapter implements to send.
 
 An adapter's transport raises ``DeliveryRefused`` when the platform says no for good (the person
-blocks DMs, the channel is gone) and ``DeliveryFailed`` when trying again later may work.
+blocks DMs, the channel is gone), ``DeliveryFailed`` when trying again later may work, and
+``DeliveryUncertain`` when the message may have arrived already.
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ class DeliveryFailed(Exception):
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class DeliveryUncertain(Exception):
+    """The platform may or may not have the message (the connection broke after the request went out).
+
+    Sending again could post it twice, so the outbox records it as ``uncertain`` and tells organizers
+    instead of retrying.
+    """
 
 
 class Transport(Protocol):

@@ -14,7 +14,7 @@ from bot.errors import PermissionDenied, TurnoutError
 from bot.markup import esc
 from bot.model import Invocation, Reply
 from bot.store import Store
-from bot.textparse import parse_line
+from bot.textparse import bind, match_line
 
 log = logging.getLogger(__name__)
 
@@ -52,24 +52,25 @@ class Dispatcher:
                           f"`{incident}` in the bot's log.", is_error=True)]
 
     async def _run(self, invocation: Invocation) -> list[Reply]:
-        parsed = parse_line(invocation.text, self.registry)
-        command = parsed.command
+        command, rest = match_line(invocation.text, self.registry)
         if command.organizer and not invocation.actor.is_organizer:
             raise PermissionDenied(f"`{command.name}` is for organizers only.")
+        args = bind(command, rest)
         person = await self._person(invocation)
         ctx = Context(invocation, person, self.store, self.clock, self.config, self.registry)
-        result = await command.handler(ctx, parsed.args)
+        result = await command.handler(ctx, args)
         if ctx.queued_total and self.on_queued is not None:
             self.on_queued()
         return result if isinstance(result, list) else [result]
 
     async def _person(self, invocation: Invocation):  # type: ignore[no-untyped-def]
         actor = invocation.actor
-        name = " ".join(actor.display_name.split())[:MAX_NAME] or actor.user_id[:MAX_NAME]
+        name = " ".join(actor.display_name.split())[:MAX_NAME]
         async with self.store.snapshot() as tx:
             found = await tx.find_person(actor.platform, actor.user_id)
-        if found is not None and found.display_name == name:
-            return found
+        if found is not None and (found.display_name == name or not name):
+            return found  # a platform that does not say the name keeps the one we know
+        name = name or actor.user_id[:MAX_NAME]
         async with self.store.transaction() as tx:
             return await tx.upsert_person(actor.platform, actor.user_id, name, self.clock.now())
 

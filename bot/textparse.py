@@ -80,6 +80,12 @@ def tokenize(line: str) -> list[Token]:
 
 def parse_line(line: str, registry: Registry) -> Parsed:
     """Parse one typed command. Raises ``UsageError`` with the usage when it does not fit."""
+    command, rest = match_line(line, registry)
+    return Parsed(command, bind(command, rest))
+
+
+def match_line(line: str, registry: Registry) -> tuple[Command, list[Token]]:
+    """Which command a line names, and the tokens left for its arguments."""
     cleaned = clean_line(line).lstrip("/").strip()
     if not cleaned:
         raise UsageError("Type a command, or `help` to see them all.")
@@ -95,7 +101,7 @@ def parse_line(line: str, registry: Registry) -> Parsed:
     if command is None:
         name = words[0][:32] if words else cleaned[:32]
         raise UsageError(f"I don't know the command `{esc(name)}`. Type `help` to see what I can do.")
-    return Parsed(command, bind(command, tokens[size:]))
+    return command, tokens[size:]
 
 
 def bind(command: Command, tokens: list[Token]) -> dict[str, Any]:

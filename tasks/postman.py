@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from bot.clock import Clock
-from bot.delivery import DeliveryFailed, DeliveryRefused, Transport
+from bot.delivery import DeliveryFailed, DeliveryRefused, DeliveryUncertain, Transport
 from bot.domain import Delivery
 from bot.model import Outgoing, Reply, Target
 from bot.store import Store
@@ -100,6 +100,11 @@ class Postman:
             return 0
         except DeliveryFailed as exc:
             await self._failed(delivery, self._redact(str(exc)), exc.retry_after)
+            return 0
+        except DeliveryUncertain as exc:
+            log.warning("delivery %s may or may not have arrived: %s", delivery.id, self._redact(str(exc)))
+            async with self.store.transaction() as tx:
+                await tx.mark_final(delivery.id, "uncertain", self._redact(str(exc)), self.clock.now())
             return 0
         except Exception as exc:  # a bug or an unexpected platform error: record it, keep going
             log.exception("delivery %s raised", delivery.id)

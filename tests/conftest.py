@@ -16,7 +16,7 @@ import pytest
 from bot.app import Core
 from bot.clock import FakeClock
 from bot.config import CampaignSettings, Config, ConsoleSettings
-from bot.delivery import DeliveryFailed, DeliveryRefused
+from bot.delivery import DeliveryFailed, DeliveryRefused, DeliveryUncertain
 from bot.markup import to_plain
 from bot.model import Actor, Invocation, Place, Reply, Target
 from tasks.postman import Postman
@@ -46,10 +46,16 @@ class RecordingTransport:
     sent: list[Sent] = field(default_factory=list)
     refuse_dms_to: set[str] = field(default_factory=set)
     fail_next: int = 0
+    #: Sends that reach the platform but whose answer is lost.
+    lose_answer_next: int = 0
 
     async def send(self, target: Target, reply: Reply, *, key: str) -> str | None:
         if target.kind == "dm" and target.address in self.refuse_dms_to:
             raise DeliveryRefused("Cannot send messages to this user")
+        if self.lose_answer_next:
+            self.lose_answer_next -= 1
+            self.sent.append(Sent(target, reply, key))
+            raise DeliveryUncertain("connection reset after the request was sent")
         if self.fail_next:
             self.fail_next -= 1
             raise DeliveryFailed("503 Service Unavailable", retry_after=None)

@@ -16,7 +16,7 @@ from adapters.slackbot.blocks import render_reply
 from adapters.slackbot.clients import retry_after
 from adapters.slackbot.throttle import ChannelThrottle
 from adapters.slackbot.translate import PLATFORM
-from bot.delivery import DeliveryFailed, DeliveryRefused
+from bot.delivery import DeliveryFailed, DeliveryRefused, DeliveryUncertain
 from bot.model import Reply, Target
 
 log = logging.getLogger(__name__)
@@ -64,10 +64,14 @@ class SlackTransport:
         first: str | None = None
         for message in render_reply(reply):
             await self._throttle.wait(channel)
-            response = await self._client.chat_postMessage(
-                channel=channel, text=message.text, blocks=list(message.blocks) or None,
-                unfurl_links=False, unfurl_media=False,
-            )
+            try:
+                response = await self._client.chat_postMessage(
+                    channel=channel, text=message.text, blocks=list(message.blocks) or None,
+                    unfurl_links=False, unfurl_media=False,
+                )
+            except (TimeoutError, aiohttp.ServerDisconnectedError) as exc:
+                # The request went out; Slack may have posted it. chat.postMessage has no idempotency key.
+                raise DeliveryUncertain(f"slack: {type(exc).__name__} while posting") from exc
             first = first or f"{response.get('channel', channel)}:{response.get('ts', '')}"
         for attachment in reply.attachments:
             await self._throttle.wait(channel)

@@ -98,3 +98,13 @@ async def test_a_message_interrupted_mid_send_is_uncertain_never_resent(bot: Bot
     await bot.postman.flush()
     assert bot.sent == []
     assert await _states(bot) == [("k1", "uncertain", 1)]
+
+
+async def test_a_send_whose_answer_is_lost_is_uncertain_and_not_repeated(bot: Bot) -> None:
+    await _queue(bot, "k1")
+    bot.transport.lose_answer_next = 1
+    await bot.postman.flush()
+    bot.clock.advance(hours=1)
+    await bot.postman.flush()
+    assert [s.key for s in bot.sent] == ["k1"]  # it arrived once; no retry posted it twice
+    assert await _states(bot) == [("k1", "uncertain", 1)]
