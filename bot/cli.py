@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from bot.app import Core
 from bot.config import Config, ConfigError, load_config
@@ -62,10 +65,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "discord":
             return _discord(config, db_path, args.action)
         if command == "console" or not _platforms(config):
-            return asyncio.run(_console(config, db_path, redact, linger=getattr(args, "linger", 0.0)))
-        return asyncio.run(_run_platforms(config, db_path, redact))
+            return asyncio.run(_until_stopped(_console(config, db_path, redact, linger=getattr(args, "linger", 0.0))))
+        return asyncio.run(_until_stopped(_run_platforms(config, db_path, redact)))
     except KeyboardInterrupt:
         return 130
+
+
+async def _until_stopped(main: Coroutine[Any, Any, int]) -> int:
+    """Run ``main``; SIGTERM (systemd, docker stop) cancels it so its clean-up runs and nothing is half-sent."""
+    task = asyncio.ensure_future(main)
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError):  # no signal handlers on some platforms
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        return await task
+    except asyncio.CancelledError:
+        return 0
+    finally:
+        with contextlib.suppress(NotImplementedError):
+            loop.remove_signal_handler(signal.SIGTERM)
 
 
 def _platforms(config: Config) -> list[str]:
@@ -170,8 +188,9 @@ async def _console(config: Config, db_path: str, redact: Redactor, *, linger: fl
                 await asyncio.sleep(linger)  # the alarm keeps delivering meanwhile
         await runner.tick()
     finally:
-        alarm.shutdown()
+        alarm.pause()
         await runner.close()
+        alarm.shutdown()
         await core.close()
     return 0
 
@@ -212,8 +231,9 @@ async def _run_platforms(config: Config, db_path: str, redact: Redactor) -> int:
         for task in platforms:
             task.cancel()
         await asyncio.gather(*platforms, return_exceptions=True)
-        alarm.shutdown()
+        alarm.pause()
         await runner.close()
+        alarm.shutdown()
         await core.close()
 
 

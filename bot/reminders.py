@@ -37,6 +37,9 @@ def confirm_offset(offsets: list[timedelta]) -> timedelta | None:
 
 def human_span(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
+    if minutes == 0:
+        seconds = int(delta.total_seconds())
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
     for size, unit in ((7 * 24 * 60, "week"), (24 * 60, "day"), (60, "hour"), (1, "minute")):
         if minutes >= size and minutes % size == 0 or size == 1:
             count = max(minutes // size, 1)

@@ -50,7 +50,9 @@ _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$")
 _MONTH_DAY = re.compile(rf"^({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(\d{{4}}))?$")
 _DAY_MONTH = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?(?:\s+(\d{{4}}))?$")
 _WEEKDAY = re.compile(rf"^(?:(next|this)\s+)?({_WEEKDAY_RE})\.?$")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(weeks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m)")
+_DURATION_PART = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(weeks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)"
+)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -197,6 +199,12 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = Non
     return result if result > now else localize(today + timedelta(days=1), at, tz)
 
 
+_UNITS = {
+    "w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1),
+    "s": timedelta(seconds=1),
+}
+
+
 def parse_duration(text: str) -> timedelta:
     """``2h``, ``90m``, ``1h30m``, ``1d``, ``2 hours``: a positive span of time."""
     raw = text.strip().lower().replace(" ", "")
@@ -207,10 +215,7 @@ def parse_duration(text: str) -> timedelta:
         if m.start() != pos:
             break
         amount, unit = float(m.group(1)), m.group(2)
-        unit_size = {
-            "w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1),
-        }[unit[0]]
-        total += amount * unit_size
+        total += amount * _UNITS[unit[0]]
         pos = m.end()
     if pos != len(raw) or total <= timedelta():
         raise UsageError(f"`{esc(text.strip()[:32])}` is not a duration. Try `2h`, `90m` or `1d`.")
@@ -234,7 +239,7 @@ def format_offset(delta: timedelta) -> str:
     for size, unit in ((86400 * 7, "w"), (86400, "d"), (3600, "h"), (60, "m")):
         if seconds % size == 0:
             return f"{seconds // size}{unit}"
-    return f"{seconds // 60}m"
+    return f"{seconds}s"
 
 
 def format_when(

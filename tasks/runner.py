@@ -93,7 +93,14 @@ class Runner:
         upcoming = [c for c in candidates if c is not None]
         self.alarm.wake_at(min(upcoming) if upcoming else None)
 
-    async def close(self) -> None:
-        for task in list(self._kicks):
-            task.cancel()
-        await asyncio.gather(*self._kicks, return_exceptions=True)
+    async def close(self, *, grace: float = 10.0) -> None:
+        """Let a tick in progress finish, so a message in hand is recorded as sent, not left mid-send."""
+        try:
+            async with asyncio.timeout(grace):
+                await asyncio.gather(*self._kicks, return_exceptions=True)
+                async with self._lock:
+                    pass
+        except TimeoutError:
+            log.warning("stopped while sending; unfinished messages will be marked uncertain at the next start")
+            for task in list(self._kicks):
+                task.cancel()

@@ -45,6 +45,12 @@ class AlarmClock:
         self._scheduler.add_job(self._callback, "date", run_date=instant.astimezone(UTC), id=WAKE_JOB,
                                 replace_existing=True)
 
+    def pause(self) -> None:
+        """No new wake-ups; a tick already running goes on (stop with ``pause``, then wait, then ``shutdown``)."""
+        if self._scheduler.running:
+            self._scheduler.pause()
+
     def shutdown(self) -> None:
+        """Stop for good. APScheduler cancels a job still running, so wait for the runner first."""
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
