@@ -1,4 +1,8 @@
-"""What each timer does when it comes due. Every job runs in one transaction through a Notifier."""
+"""What each timer does when it comes due.
+
+``JOBS`` run inside one transaction through a Notifier. ``FETCH_JOBS`` talk to the outside world
+(petition sources, calendars): they get a ``JobEnv`` and open their own transactions after fetching.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,9 @@ from bot.store.timers import Timer
 from bot.timeparse import iso_utc, localize
 from bot.views import event_line, spots_text
 from bot.waitlist import expire_offer
+from tasks.calendar_jobs import FETCH_JOBS as CALENDAR_JOBS
+from tasks.jobenv import FetchJob
+from tasks.petition_jobs import FETCH_JOBS as PETITION_JOBS
 
 Job = Callable[[Notifier, Timer], Awaitable[None]]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -87,6 +94,7 @@ JOBS: dict[str, Job] = {
     "series-extend": extend_series,
     "digest": digest,
 }
+FETCH_JOBS: dict[str, FetchJob] = {**PETITION_JOBS, **CALENDAR_JOBS}
 
 
 async def ensure_periodic(n: Notifier) -> None:

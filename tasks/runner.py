@@ -17,7 +17,9 @@ from bot.markup import bold, esc
 from bot.model import Reply
 from bot.notify import Notifier
 from bot.store import Store
-from tasks.jobs import JOBS, ensure_periodic
+from bot.store.timers import Timer
+from tasks.jobenv import JobEnv
+from tasks.jobs import FETCH_JOBS, JOBS, ensure_periodic
 from tasks.postman import Postman
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ class Runner:
         self.alarm = alarm
         self._lock = asyncio.Lock()
         self._kicks: set[asyncio.Task[None]] = set()
+        self.env = JobEnv(store=store, config=config, clock=clock)
+        self.env.on_queued = self.kick
 
     async def start(self) -> None:
         now = self.clock.now()
@@ -55,9 +59,22 @@ class Runner:
 
     def kick(self) -> None:
         """Something was queued: run a tick soon (safe to call from sync code in the loop)."""
-        task = asyncio.get_running_loop().create_task(self.tick())
+        self._track(asyncio.get_running_loop().create_task(self.tick()))
+
+    def _track(self, task: asyncio.Task[None]) -> None:
         self._kicks.add(task)
         task.add_done_callback(self._kicks.discard)
+
+    async def _fetch(self, timer: Timer) -> None:
+        try:
+            await FETCH_JOBS[timer.kind](self.env, timer)
+        except Exception:
+            log.exception("timer %s (%s) failed", timer.id, timer.kind)
+
+    async def settle(self) -> None:
+        """Wait until background fetches and the ticks they started are done (tests, shutdown)."""
+        while self._kicks:
+            await asyncio.gather(*list(self._kicks), return_exceptions=True)
 
     async def tick(self) -> None:
         async with self._lock:
@@ -73,6 +90,13 @@ class Runner:
             if not due:
                 return
             for timer in due:
+                if timer.kind in FETCH_JOBS:
+                    async with self.store.transaction() as tx:
+                        if not await tx.finish_timer(timer.id):
+                            continue
+                    # Fetching can take seconds: it runs beside the ticks, and wakes the postman when done.
+                    self._track(asyncio.get_running_loop().create_task(self._fetch(timer)))
+                    continue
                 job = JOBS.get(timer.kind)
                 try:
                     async with self.store.transaction() as tx:
@@ -97,10 +121,11 @@ class Runner:
         """Let a tick in progress finish, so a message in hand is recorded as sent, not left mid-send."""
         try:
             async with asyncio.timeout(grace):
-                await asyncio.gather(*self._kicks, return_exceptions=True)
+                await self.settle()
                 async with self._lock:
                     pass
         except TimeoutError:
             log.warning("stopped while sending; unfinished messages will be marked uncertain at the next start")
             for task in list(self._kicks):
                 task.cancel()
+        await self.env.close()

@@ -83,8 +83,10 @@ class Bot:
                 break
             self.clock.set(max(min(upcoming), self.clock.now()))
             await self.runner.tick()
+            await self.runner.settle()
         self.clock.set(instant)
         await self.runner.tick()
+        await self.runner.settle()
 
     async def advance(self, **kwargs: float) -> None:
         await self.run_until(self.clock.now() + timedelta(**kwargs))
@@ -100,6 +102,7 @@ class Bot:
         place = Place("test", channel, workspace_id="w1", channel_name=channel)
         replies = await self.core.dispatcher.dispatch(Invocation(self.actor(name), place, text, self.clock.now()))
         await self.runner.tick()
+        await self.runner.settle()
         return replies
 
     async def say(self, name: str, text: str, **kwargs: str) -> str:

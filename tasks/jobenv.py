@@ -1,0 +1,53 @@
+"""What a job that talks to the outside world gets: the store, settings, clock and one HTTP session.
+
+Such jobs fetch first, outside any transaction (a slow source must never hold the database's
+write lock), then apply what they fetched in a transaction of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.notify import Notifier
+from bot.store import Store
+from bot.store.timers import Timer
+
+USER_AGENT = "Turnout volunteer bot (+https://github.com/turnout)"
+
+
+@dataclass
+class JobEnv:
+    store: Store
+    config: Config
+    clock: Clock
+    #: Called after a job queued messages, so they go out now rather than at the next wake-up.
+    on_queued: Callable[[], None] | None = None
+    _session: aiohttp.ClientSession | None = field(default=None, repr=False)
+
+    async def http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(headers={"User-Agent": USER_AGENT})
+        return self._session
+
+    @asynccontextmanager
+    async def notifier(self) -> AsyncIterator[Notifier]:
+        """A transaction to apply results in, with messages queued in it."""
+        async with self.store.transaction() as tx:
+            notifier = Notifier(tx, self.clock.now(), self.config)
+            yield notifier
+        if notifier.queued and self.on_queued is not None:
+            self.on_queued()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+FetchJob = Callable[[JobEnv, Timer], Awaitable[None]]
