@@ -13,6 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import Registry
 from bot.config import Config
 from bot.dispatch import Dispatcher
+from bot.gateway import Sources
 from bot.store import Store
 
 
@@ -24,12 +25,19 @@ class Core:
     registry: Registry
     dispatcher: Dispatcher
 
+    @property
+    def sources(self) -> Sources | None:
+        return self.dispatcher.sources
+
     @classmethod
-    async def open(cls, config: Config, *, db_path: str | Path | None = None, clock: Clock | None = None) -> Core:
+    async def open(
+        cls, config: Config, *, db_path: str | Path | None = None, clock: Clock | None = None,
+        sources: Sources | None = None,
+    ) -> Core:
         clock = clock or SystemClock()
         registry = build_registry()
         store = await Store.open(db_path or config.db_path)
-        dispatcher = Dispatcher(store=store, clock=clock, config=config, registry=registry)
+        dispatcher = Dispatcher(store=store, clock=clock, config=config, registry=registry, sources=sources)
         return cls(config, store, clock, registry, dispatcher)
 
     async def close(self) -> None:

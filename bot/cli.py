@@ -154,6 +154,19 @@ async def _deliveries(config: Config, db_path: str, *, as_json: bool) -> int:
     return 0
 
 
+async def _open_core(config: Config, db_path: str) -> Core:
+    """The core with real outside sources (petition counts, calendars)."""
+    from tasks.sources.gateway import SourceGateway
+
+    return await Core.open(config, db_path=db_path, sources=SourceGateway(config))
+
+
+async def _close_core(core: Core) -> None:
+    if core.sources is not None:
+        await core.sources.close()
+    await core.close()
+
+
 def _postman(core: Core, redact: Redactor):  # type: ignore[no-untyped-def]
     from tasks.postman import Postman
     from tasks.ratelimit import Throttle
@@ -170,9 +183,9 @@ async def _console(config: Config, db_path: str, redact: Redactor, *, linger: fl
     from tasks.runner import Runner
     from tasks.scheduler import AlarmClock
 
-    core = await Core.open(config, db_path=db_path)
+    core = await _open_core(config, db_path)
     postman = _postman(core, redact)
-    runner = Runner(store=core.store, clock=core.clock, config=config, postman=postman)
+    runner = Runner(store=core.store, clock=core.clock, config=config, postman=postman, sources=core.sources)
     alarm = AlarmClock(runner.tick)
     runner.alarm = alarm
     chat = ConsoleChat(dispatcher=core.dispatcher, config=config, clock=core.clock, after_command=runner.tick)
@@ -191,7 +204,7 @@ async def _console(config: Config, db_path: str, redact: Redactor, *, linger: fl
         alarm.pause()
         await runner.close()
         alarm.shutdown()
-        await core.close()
+        await _close_core(core)
     return 0
 
 
@@ -200,9 +213,9 @@ async def _run_platforms(config: Config, db_path: str, redact: Redactor) -> int:
     from tasks.runner import Runner
     from tasks.scheduler import AlarmClock
 
-    core = await Core.open(config, db_path=db_path)
+    core = await _open_core(config, db_path)
     postman = _postman(core, redact)
-    runner = Runner(store=core.store, clock=core.clock, config=config, postman=postman)
+    runner = Runner(store=core.store, clock=core.clock, config=config, postman=postman, sources=core.sources)
     alarm = AlarmClock(runner.tick)
     runner.alarm = alarm
     core.dispatcher.on_queued = runner.kick
@@ -234,7 +247,7 @@ async def _run_platforms(config: Config, db_path: str, redact: Redactor) -> int:
         alarm.pause()
         await runner.close()
         alarm.shutdown()
-        await core.close()
+        await _close_core(core)
 
 
 if __name__ == "__main__":

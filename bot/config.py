@@ -55,6 +55,17 @@ class DigestSettings:
 
 
 @dataclass(frozen=True)
+class PetitionSettings:
+    #: Local time of the daily update to the channels linked for petition news.
+    daily_time: str = "18:00"
+    daily: bool = True
+    #: How often sources are polled unless a petition says otherwise.
+    poll_every: timedelta = timedelta(minutes=10)
+    #: Failed polls in a row before organizers hear about it (once).
+    failures_before_report: int = 3
+
+
+@dataclass(frozen=True)
 class DeliverySettings:
     #: Messages per second into one Slack channel.
     slack_per_channel_per_second: float = 1.0
@@ -124,6 +135,7 @@ class Config:
     db_path: str = "turnout.db"
     digest: DigestSettings = DigestSettings()
     delivery: DeliverySettings = DeliverySettings()
+    petitions: PetitionSettings = PetitionSettings()
 
 
 def load_config(path: str | Path | None, *, env: Mapping[str, str] | None = None) -> Config:
@@ -161,7 +173,7 @@ def _strings(value: Any, name: str) -> tuple[str, ...]:
 
 
 def _build(data: dict[str, Any], secrets: Secrets) -> Config:
-    known = {"campaign", "console", "discord", "slack", "storage", "digest", "delivery"}
+    known = {"campaign", "console", "discord", "slack", "storage", "digest", "delivery", "petitions"}
     unknown = set(data) - known
     if unknown:
         raise ValueError(f"unknown table(s): {', '.join(sorted(unknown))}")
@@ -210,6 +222,17 @@ def _build(data: dict[str, Any], secrets: Secrets) -> Config:
         port=int(s.get("port", 3000)),
         path=str(s.get("path", "/slack/events")),
     )
+    pt = _table(data, "petitions", {"daily_time", "daily", "poll_every", "failures_before_report"})
+    petitions = PetitionSettings(
+        daily_time=str(pt.get("daily_time", "18:00")),
+        daily=bool(pt.get("daily", True)),
+        poll_every=parse_duration(str(pt["poll_every"])) if "poll_every" in pt else PetitionSettings.poll_every,
+        failures_before_report=int(pt.get("failures_before_report", 3)),
+    )
+    try:
+        datetime_time.fromisoformat(petitions.daily_time)
+    except ValueError as exc:
+        raise ValueError('[petitions] daily_time must be a 24-hour time such as "18:00"') from exc
     st = _table(data, "storage", {"path"})
     return Config(campaign, console, discord, slack, secrets, db_path=str(st.get("path", "turnout.db")),
-                  digest=digest, delivery=delivery)
+                  digest=digest, delivery=delivery, petitions=petitions)

@@ -10,6 +10,8 @@ from bot.clock import Clock
 from bot.commands import Registry
 from bot.config import Config
 from bot.domain import Person
+from bot.errors import Conflict
+from bot.gateway import Sources
 from bot.model import Invocation
 from bot.notify import Notifier, zone_of
 from bot.store import Store, Tx
@@ -25,6 +27,8 @@ class Context:
     clock: Clock
     config: Config
     registry: Registry
+    #: Outside data (petition counts, calendars); None where the runtime has none.
+    sources: Sources | None = None
     _notifiers: list[Notifier] = field(default_factory=list)
 
     @property
@@ -49,6 +53,11 @@ class Context:
         notifier = Notifier(tx, self.now, self.config)
         self._notifiers.append(notifier)
         return notifier
+
+    def need_sources(self) -> Sources:
+        if self.sources is None:
+            raise Conflict("Outside sources are not available in this mode.")
+        return self.sources
 
     @property
     def queued_total(self) -> int:

@@ -11,6 +11,7 @@ from bot.commands import Registry
 from bot.config import Config
 from bot.context import Context
 from bot.errors import PermissionDenied, TurnoutError
+from bot.gateway import Sources
 from bot.markup import esc
 from bot.model import Invocation, Reply
 from bot.store import Store
@@ -31,7 +32,9 @@ class Dispatcher:
         config: Config,
         registry: Registry,
         on_queued: Callable[[], None] | None = None,
+        sources: Sources | None = None,
     ) -> None:
+        self.sources = sources
         self.store = store
         self.clock = clock
         self.config = config
@@ -57,7 +60,7 @@ class Dispatcher:
             raise PermissionDenied(f"`{command.name}` is for organizers only.")
         args = bind(command, rest)
         person = await self._person(invocation)
-        ctx = Context(invocation, person, self.store, self.clock, self.config, self.registry)
+        ctx = Context(invocation, person, self.store, self.clock, self.config, self.registry, self.sources)
         result = await command.handler(ctx, args)
         if ctx.queued_total and self.on_queued is not None:
             self.on_queued()

@@ -119,6 +119,14 @@ class Petition:
     paper: int
     link: str
     source: str
+    poll_minutes: int = 10
+    #: Organizer-chosen milestones (``"750,1000"``); None means the default ladder.
+    milestones: str | None = None
+    milestone_announced: int = 0
+    goal_announced: bool = False
+    failures: int = 0
+    failure_reported: bool = False
+    last_error: str | None = None
 
     @property
     def total(self) -> int:

@@ -14,6 +14,7 @@ import aiohttp
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.gateway import Sources
 from bot.notify import Notifier
 from bot.store import Store
 from bot.store.timers import Timer
@@ -26,6 +27,7 @@ class JobEnv:
     store: Store
     config: Config
     clock: Clock
+    sources: Sources | None = None
     #: Called after a job queued messages, so they go out now rather than at the next wake-up.
     on_queued: Callable[[], None] | None = None
     _session: aiohttp.ClientSession | None = field(default=None, repr=False)

@@ -20,6 +20,8 @@ from bot.waitlist import expire_offer
 from tasks.calendar_jobs import FETCH_JOBS as CALENDAR_JOBS
 from tasks.jobenv import FetchJob
 from tasks.petition_jobs import FETCH_JOBS as PETITION_JOBS
+from tasks.petition_jobs import JOBS as PETITION_TX_JOBS
+from tasks.petition_jobs import ensure_daily
 
 Job = Callable[[Notifier, Timer], Awaitable[None]]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -93,6 +95,7 @@ JOBS: dict[str, Job] = {
     "understaffed": understaffed,
     "series-extend": extend_series,
     "digest": digest,
+    **PETITION_TX_JOBS,
 }
 FETCH_JOBS: dict[str, FetchJob] = {**PETITION_JOBS, **CALENDAR_JOBS}
 
@@ -101,6 +104,7 @@ async def ensure_periodic(n: Notifier) -> None:
     """The recurring timers exist once the bot has started once (idempotent by key)."""
     today: date = n.now.astimezone(n.config.campaign.tz).date()
     await n.tx.set_timer(f"series-extend:{today.isoformat()}", "series-extend", None, n.now, n.now)
+    await ensure_daily(n)
     if n.config.digest.enabled:
         first = next_digest_at(n, n.now)
         await n.tx.set_timer(f"digest:{iso_utc(first)}", "digest", None, first, n.now)

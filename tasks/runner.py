@@ -13,6 +13,7 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.gateway import Sources
 from bot.markup import bold, esc
 from bot.model import Reply
 from bot.notify import Notifier
@@ -31,7 +32,7 @@ class Alarm(Protocol):
 
 class Runner:
     def __init__(self, *, store: Store, clock: Clock, config: Config, postman: Postman,
-                 alarm: Alarm | None = None) -> None:
+                 alarm: Alarm | None = None, sources: Sources | None = None) -> None:
         self.store = store
         self.clock = clock
         self.config = config
@@ -39,7 +40,7 @@ class Runner:
         self.alarm = alarm
         self._lock = asyncio.Lock()
         self._kicks: set[asyncio.Task[None]] = set()
-        self.env = JobEnv(store=store, config=config, clock=clock)
+        self.env = JobEnv(store=store, config=config, clock=clock, sources=sources)
         self.env.on_queued = self.kick
 
     async def start(self) -> None:

@@ -15,12 +15,13 @@ import pytest
 
 from bot.app import Core
 from bot.clock import FakeClock
-from bot.config import CampaignSettings, Config, ConsoleSettings
+from bot.config import CampaignSettings, Config, ConsoleSettings, Secrets
 from bot.delivery import DeliveryFailed, DeliveryRefused, DeliveryUncertain
 from bot.markup import to_plain
 from bot.model import Actor, Invocation, Place, Reply, Target
 from tasks.postman import Postman
 from tasks.runner import Runner
+from tasks.sources.gateway import SourceGateway
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 #: Friday 27 Nov 2026, noon in Durham.
@@ -70,7 +71,7 @@ class Bot:
         self.transport = transport
         self.clock = clock
         self.organizers = {"olivia"}
-        self.runner = Runner(store=core.store, clock=clock, config=core.config, postman=postman)
+        self.runner = Runner(store=core.store, clock=clock, config=core.config, postman=postman, sources=core.sources)
 
     async def run_until(self, instant: datetime) -> None:
         """Move the fake clock to ``instant``, stopping at every due time on the way, as a punctual
@@ -116,10 +117,11 @@ class Bot:
         return [s.text for s in self.sent if s.target.kind == "channel" and s.target.address == channel]
 
 
-def make_config(**campaign: object) -> Config:
+def make_config(secrets: Secrets | None = None, **campaign: object) -> Config:
     return Config(
         campaign=CampaignSettings(name="Durham for the Resolution", timezone="America/New_York", **campaign),
         console=ConsoleSettings(organizers=("olivia",)),
+        secrets=secrets or Secrets(),
     )
 
 
@@ -130,9 +132,12 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def core(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Core]:
-    core = await Core.open(make_config(), db_path=tmp_path / "turnout.db", clock=clock)
+    config = make_config()
+    sources = SourceGateway(config, timeout=5.0)
+    core = await Core.open(config, db_path=tmp_path / "turnout.db", clock=clock, sources=sources)
     yield core
     await core.close()
+    await sources.close()
 
 
 @pytest.fixture

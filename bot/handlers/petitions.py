@@ -11,8 +11,10 @@ from bot.context import Context
 from bot.domain import Petition
 from bot.errors import Conflict, NotFound, UsageError
 from bot.markup import bold, esc, link
-from bot.model import Reply
+from bot.milestones import announce_progress, ladder_for, parse_milestones
+from bot.model import Attachment, Reply
 from bot.store import Tx
+from bot.timeparse import iso_utc
 
 BAR_WIDTH = 20
 MAX_COUNT = 100_000_000
@@ -75,21 +77,88 @@ def _name(value: str) -> str:
     return validate.text(value, "petition name", max_length=60)
 
 
+def _every(ctx: Context, args: dict[str, Any]) -> int:
+    every = args.get("every") or ctx.config.petitions.poll_every
+    if not timedelta(minutes=1) <= every <= timedelta(days=1):
+        raise UsageError("Poll a source between every minute (`every:1m`) and once a day (`every:1d`).")
+    return int(every.total_seconds() // 60)
+
+
+async def _first_count(ctx: Context, spec: str | None) -> tuple[str, int | None]:
+    """Check a source by reading it once, so a typo is caught now and not at the first poll."""
+    if spec is None or spec.strip().lower() == "manual":
+        return "manual", None
+    sources = ctx.need_sources()
+    canonical = sources.petition_spec(spec)
+    return canonical, await sources.petition_count(canonical)
+
+
+async def _schedule_poll(ctx: Context, tx: Tx, petition: Petition) -> None:
+    await tx.cancel_timers(kind="petition-poll", ref=petition.id)
+    if petition.source != "manual":
+        due = ctx.now + timedelta(minutes=petition.poll_minutes)
+        await tx.set_timer(f"petition-poll:{petition.id}:{iso_utc(due)}", "petition-poll", petition.id, due, ctx.now)
+
+
 async def petition_add(ctx: Context, args: dict[str, Any]) -> Reply:
     name = _name(args["name"])
     page = validate.url(args["link"]) if args.get("link") else ""
+    milestones = ",".join(str(m) for m in parse_milestones(args["milestones"])) if args.get("milestones") else None
+    every = _every(ctx, args)
+    async with ctx.store.snapshot() as tx:
+        if await tx.petition(name) is not None:
+            raise Conflict(f"A petition called `{esc(name)}` exists already.")
+    source, count = await _first_count(ctx, args.get("source"))
     async with ctx.store.transaction() as tx:
         if await tx.petition(name) is not None:
             raise Conflict(f"A petition called `{esc(name)}` exists already.")
-        petition = await tx.create_petition(name, args["goal"], page, ctx.now)
-    return Reply(f"Tracking petition {bold(esc(petition.name))} with a goal of {petition.goal:,}. "
-                 f"Update it with `petition set {esc(petition.name)} <count>`.")
+        petition = await tx.create_petition(name, args["goal"], page, ctx.now, source=source, poll_minutes=every,
+                                            milestones=milestones)
+        if count is not None:
+            petition = await tx.update_petition(petition.id, ctx.now, online=count)
+            await announce_progress(ctx.notifier(tx), petition)
+            await _schedule_poll(ctx, tx, petition)
+    if count is None:
+        return Reply(f"Tracking petition {bold(esc(petition.name))} with a goal of {petition.goal:,}. "
+                     f"Update it with `petition set {esc(petition.name)} <count>`.")
+    return Reply(f"Tracking petition {bold(esc(petition.name))} from {esc(source)}: {count:,} signatures now, "
+                 f"checked every {every} minutes.")
+
+
+async def petition_source(ctx: Context, args: dict[str, Any]) -> Reply:
+    every = _every(ctx, args)
+    async with ctx.store.snapshot() as tx:
+        petition = await load_petition(tx, args["name"])
+    source, count = await _first_count(ctx, args["spec"])
+    async with ctx.store.transaction() as tx:
+        await tx.set_petition_source(petition.id, source, every)
+        petition = await load_petition(tx, petition.name)
+        if count is not None:
+            petition = await tx.update_petition(petition.id, ctx.now, online=count)
+            await announce_progress(ctx.notifier(tx), petition)
+        await _schedule_poll(ctx, tx, petition)
+    if count is None:
+        return Reply(f"{bold(esc(petition.name))} is now counted by hand: `petition set {esc(petition.name)} <n>`.")
+    return Reply(f"{bold(esc(petition.name))} now follows {esc(source)}: {count:,} signatures, checked every "
+                 f"{every} minutes.")
+
+
+async def petition_chart(ctx: Context, args: dict[str, Any]) -> Reply:
+    from bot.chart import render_chart  # matplotlib loads only when a chart is asked for
+
+    async with ctx.store.snapshot() as tx:
+        petition = await load_petition(tx, args["name"])
+        history = await tx.history(petition.id)
+    png = render_chart(petition, history, ladder_for(petition), ctx.tz, ctx.now)
+    return Reply(f"Signatures over time for {bold(esc(petition.name))}.",
+                 attachments=(Attachment(f"petition-{petition.id}.png", png, "image/png"),))
 
 
 async def petition_set(ctx: Context, args: dict[str, Any]) -> Reply:
     async with ctx.store.transaction() as tx:
         petition = await load_petition(tx, args["name"])
         petition = await tx.update_petition(petition.id, ctx.now, online=args["count"])
+        await announce_progress(ctx.notifier(tx), petition)
         gain = await gain_since_yesterday(tx, petition, ctx)
     return Reply("Updated. " + petition_text(petition, gain))
 
@@ -104,6 +173,7 @@ async def petition_paper(ctx: Context, args: dict[str, Any]) -> Reply:
             raise UsageError(f"That would leave {petition.paper + added:,} paper signatures; "
                              f"there are {petition.paper:,}.")
         petition = await tx.update_petition(petition.id, ctx.now, paper=petition.paper + added)
+        await announce_progress(ctx.notifier(tx), petition)
         gain = await gain_since_yesterday(tx, petition, ctx)
     verb = "Added" if added > 0 else "Removed"
     return Reply(f"{verb} {abs(added):,} paper signatures. " + petition_text(petition, gain))
@@ -113,6 +183,7 @@ async def petition_goal(ctx: Context, args: dict[str, Any]) -> Reply:
     async with ctx.store.transaction() as tx:
         petition = await load_petition(tx, args["name"])
         petition = await tx.update_petition(petition.id, ctx.now, goal=args["goal"])
+        await tx.set_petition_flags(petition.id, goal_announced=petition.total >= petition.goal)
         gain = await gain_since_yesterday(tx, petition, ctx)
     return Reply("New goal set. " + petition_text(petition, gain))
 
@@ -126,11 +197,28 @@ def register(registry: Registry) -> None:
         (Param("name", "text", "Which petition (all when left out)", required=False, max_length=60),),
         examples=("petition", "petition resolution"),
     ))
+    every = Param("every", "duration", "How often to check the source, e.g. 10m", required=False, keyword=True)
     registry.add(Command(
         "petition add", "Track a petition (organizers)", petition_add,
-        (name, goal, Param("link", "text", "The petition's page", required=False, keyword=True, max_length=500)),
-        organizer=True, examples=("petition add resolution goal:1000 link:https://example.org/sign",),
+        (name, goal, Param("link", "text", "The petition's page", required=False, keyword=True, max_length=500),
+         Param("source", "text", "Where the count comes from (see help)", required=False, keyword=True,
+               max_length=500),
+         every,
+         Param("milestones", "text", "Counts to celebrate, e.g. 750,1000", required=False, keyword=True)),
+        organizer=True,
+        examples=("petition add resolution goal:1000 link:https://example.org/sign",
+                  "petition add resolution goal:1000 source:actionnetwork:7580a324-9a72-11e3-a2e9-12313d316c29"),
+        details="Sources: `actionnetwork:<petition id>` (key in ACTION_NETWORK_API_KEY), `json:<url>` with an "
+                "optional `#path.to.count`, `csv:<url>` (a Google Form's response sheet), or `manual`. "
+                "Milestones default to 50, 100, 250, 500, 750, 1,000, 1,500, 2,000, 2,500, 5,000, 10,000 and on.",
     ))
+    registry.add(Command(
+        "petition source", "Change where a petition's count comes from (organizers)", petition_source,
+        (name, Param("spec", "text", "actionnetwork:<id>, json:<url>, csv:<url> or manual", max_length=500), every),
+        organizer=True, examples=("petition source resolution csv:https://example.org/export?format=csv",),
+    ))
+    registry.add(Command("petition chart", "A chart of signatures over time", petition_chart, (name,),
+                         examples=("petition chart resolution",)))
     registry.add(Command("petition set", "Set the online count (organizers)", petition_set, (name, count),
                          organizer=True, examples=("petition set resolution 736",)))
     registry.add(Command(

@@ -12,15 +12,24 @@ from bot.timeparse import from_iso, iso_utc
 
 
 def _petition_from(row: aiosqlite.Row) -> Petition:
-    return Petition(row["id"], row["name"], row["goal"], row["online"], row["paper"], row["link"], row["source"])
+    return Petition(
+        row["id"], row["name"], row["goal"], row["online"], row["paper"], row["link"], row["source"],
+        poll_minutes=row["poll_minutes"], milestones=row["milestones"],
+        milestone_announced=row["milestone_announced"], goal_announced=bool(row["goal_announced"]),
+        failures=row["failures"], failure_reported=bool(row["failure_reported"]), last_error=row["last_error"],
+    )
 
 
 class PetitionQueries(Queries):
-    async def create_petition(self, name: str, goal: int, link: str, now: datetime) -> Petition:
+    async def create_petition(
+        self, name: str, goal: int, link: str, now: datetime, *, source: str = "manual", poll_minutes: int = 10,
+        milestones: str | None = None,
+    ) -> Petition:
         stamp = iso_utc(now)
         petition_id = await self.insert(
-            "INSERT INTO petitions (name, goal, link, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-            (name, goal, link, stamp, stamp),
+            "INSERT INTO petitions (name, goal, link, source, poll_minutes, milestones, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, goal, link, source, poll_minutes, milestones, stamp, stamp),
         )
         await self._snapshot(petition_id, now)
         found = await self.petition_by_id(petition_id)
@@ -57,6 +66,41 @@ class PetitionQueries(Queries):
         found = await self.petition_by_id(petition_id)
         assert found is not None
         return found
+
+    async def set_petition_source(self, petition_id: int, source: str, poll_minutes: int) -> None:
+        await self.run(
+            "UPDATE petitions SET source = ?, poll_minutes = ?, failures = 0, failure_reported = 0, last_error = NULL "
+            "WHERE id = ?",
+            (source, poll_minutes, petition_id),
+        )
+
+    async def set_petition_flags(
+        self, petition_id: int, *, milestone_announced: int | None = None, goal_announced: bool | None = None,
+        milestones: str | None = None,
+    ) -> None:
+        for column, value in (("milestone_announced", milestone_announced), ("goal_announced", goal_announced),
+                              ("milestones", milestones)):
+            if value is not None:
+                await self.run(f"UPDATE petitions SET {column} = ? WHERE id = ?", (value, petition_id))
+
+    async def record_poll(self, petition_id: int, now: datetime, *, error: str | None) -> Petition:
+        """Count a poll's outcome: a failure adds to the streak, a success ends it."""
+        if error is None:
+            await self.run(
+                "UPDATE petitions SET failures = 0, last_error = NULL, polled_at = ? WHERE id = ?",
+                (iso_utc(now), petition_id),
+            )
+        else:
+            await self.run(
+                "UPDATE petitions SET failures = failures + 1, last_error = ?, polled_at = ? WHERE id = ?",
+                (error[:300], iso_utc(now), petition_id),
+            )
+        found = await self.petition_by_id(petition_id)
+        assert found is not None
+        return found
+
+    async def set_failure_reported(self, petition_id: int, reported: bool) -> None:
+        await self.run("UPDATE petitions SET failure_reported = ? WHERE id = ?", (int(reported), petition_id))
 
     async def _snapshot(self, petition_id: int, now: datetime) -> None:
         await self.run(
