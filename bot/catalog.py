@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.commands import Registry
-from bot.handlers import channels, deliveries, events, help, people, petitions, signups
+from bot.handlers import calendars, channels, deliveries, events, help, people, petitions, signups
 
-FEATURES = (help, events, signups, petitions, people, channels, deliveries)
+FEATURES = (help, events, signups, petitions, calendars, people, channels, deliveries)
 
 
 def build_registry() -> Registry:

@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("export", parents=[common], help="print the whole campaign as JSON")
     deliveries = sub.add_parser("deliveries", parents=[common], help="list scheduled, sent and failed messages")
     deliveries.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ics = sub.add_parser("import-ics", parents=[common], help="import meetings from a downloaded .ics file once")
+    ics.add_argument("file", help="the calendar file")
+    ics.add_argument("--calendar", metavar="NAME", help="which calendar the meetings belong to (default: file name)")
     discord = sub.add_parser("discord", parents=[common], help="Discord set-up: invite link, command sync")
     discord.add_argument("action", choices=("invite", "sync"),
                          help="invite: print the link that adds the bot to a server; sync: upload slash commands now")
@@ -64,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_deliveries(config, db_path, as_json=args.json))
         if command == "discord":
             return _discord(config, db_path, args.action)
+        if command == "import-ics":
+            from tasks.ics_import import main_import
+
+            return main_import(config, db_path, args.file, args.calendar)
         if command == "console" or not _platforms(config):
             return asyncio.run(_until_stopped(_console(config, db_path, redact, linger=getattr(args, "linger", 0.0))))
         return asyncio.run(_until_stopped(_run_platforms(config, db_path, redact)))

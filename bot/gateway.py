@@ -6,7 +6,11 @@ with real HTTP, and the composition root passes it in, so ``bot`` never does net
 
 from __future__ import annotations
 
-from typing import Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from bot.meetings import MeetingLike
 
 
 class Sources(Protocol):
@@ -16,6 +20,10 @@ class Sources(Protocol):
 
     async def petition_count(self, spec: str) -> int:
         """Fetch the current count; raises a TurnoutError (with secrets redacted) when it cannot."""
+        ...
+
+    async def calendar_meetings(self, spec: str, *, now: datetime) -> tuple[list[MeetingLike], datetime]:
+        """The meetings of a calendar spec within the sync window, and the window's end."""
         ...
 
     async def close(self) -> None:

@@ -24,6 +24,8 @@ from tasks.ratelimit import Throttle
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
+#: How long rate limits (which cost no attempt) may keep a message waiting before they count.
+RATE_LIMIT_PATIENCE = timedelta(hours=12)
 BASE_BACKOFF = timedelta(seconds=30)
 #: Kinds that are about a moment in time: too late is worse than never.
 TIMELY_KINDS = frozenset({"reminder", "confirm", "offer", "understaffed", "digest", "announcement-scheduled"})
@@ -118,7 +120,10 @@ class Postman:
         now = self.clock.now()
         attempts = delivery.attempts + 1
         async with self.store.transaction() as tx:
-            if attempts >= MAX_ATTEMPTS:
+            if retry_after is not None and now - delivery.due_at < RATE_LIMIT_PATIENCE:
+                # The platform asked us to wait, not to give up: that costs no attempt.
+                await tx.mark_retry(delivery.id, error, now + timedelta(seconds=retry_after), now, refund=True)
+            elif attempts >= MAX_ATTEMPTS:
                 log.warning("delivery %s failed for good after %d attempts: %s", delivery.id, attempts, error)
                 await tx.mark_final(delivery.id, "failed", error, now)
             else:

@@ -15,6 +15,8 @@ from bot.reminders import plan_event
 from bot.timeparse import format_when, parse_when
 
 MAX_ANNOUNCEMENT = 1800
+#: Scheduled announcements shown at once (each line is at most about 200 characters).
+LISTED = 15
 #: How many upcoming events get their channel reminders planned when a reminders channel is linked.
 REPLAN_LIMIT = 500
 
@@ -81,7 +83,10 @@ async def announcements(ctx: Context, args: dict[str, Any]) -> Reply:
     if not pending:
         return Reply("No announcements are scheduled. `announce <text> at:<time>` schedules one.")
     lines = [bold("Scheduled announcements")]
-    lines += [f"- #{a.id} {format_when(a.due_at, ctx.tz, now=ctx.now)}: {esc(a.text[:200])}" for a in pending]
+    lines += [f"- #{a.id} {format_when(a.due_at, ctx.tz, now=ctx.now)}: {esc(a.text[:120])}"
+              for a in pending[:LISTED]]
+    if len(pending) > LISTED:
+        lines.append(f"_…and {len(pending) - LISTED} more later._")
     return Reply("\n".join(lines))
 
 

@@ -17,6 +17,8 @@ from bot.store import Tx
 from bot.timeparse import iso_utc
 
 BAR_WIDTH = 20
+#: Replies stay well inside the 4,000 characters every platform takes in one message.
+LISTING_BUDGET = 3_000
 MAX_COUNT = 100_000_000
 
 
@@ -69,7 +71,14 @@ async def petition_show(ctx: Context, args: dict[str, Any]) -> Reply:
         if not chosen:
             hint = " Add one with `petition add <name> goal:<n>`." if ctx.is_organizer else ""
             return Reply("No petitions yet." + hint)
-        texts = [petition_text(p, await gain_since_yesterday(tx, p, ctx)) for p in chosen]
+        texts = []
+        for shown, petition in enumerate(chosen):
+            text = petition_text(petition, await gain_since_yesterday(tx, petition, ctx))
+            if sum(len(t) + 2 for t in texts) + len(text) > LISTING_BUDGET:
+                rest = ", ".join(f"`{esc(p.name)}`" for p in chosen[shown:shown + 10])
+                texts.append(f"_…and {len(chosen) - shown} more: {rest}. Type `petition <name>` for one._")
+                break
+            texts.append(text)
     return Reply("\n\n".join(texts))
 
 

@@ -50,13 +50,15 @@ class EventQueries(Queries):
         source_key: str | None = None,
         series_id: int | None = None,
         created_by: int | None = None,
+        calendar_id: int | None = None,
     ) -> Event:
         stamp = iso_utc(now)
         event_id = await self.insert(
             "INSERT INTO events (title, kind, starts_at, ends_at, location, about, link, remind, source_key, "
-            "series_id, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "series_id, created_by, calendar_id, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (title, kind, iso_utc(starts_at), iso_utc(ends_at), location, about, link, remind, source_key,
-             series_id, created_by, stamp, stamp),
+             series_id, created_by, calendar_id, stamp, stamp),
         )
         for position, (name, spots) in enumerate(roles):
             await self.run(
@@ -99,6 +101,20 @@ class EventQueries(Queries):
         rows = await self.all("SELECT * FROM events WHERE source_key = ?", (source_key,))
         events = await self._events_from(rows)
         return events[0] if events else None
+
+    async def calendar_events(
+        self, calendar_id: int, *, after: datetime, before: datetime | None = None, include_cancelled: bool = False,
+    ) -> list[Event]:
+        """A calendar's imported events starting after ``after`` (and before ``before``), soonest first."""
+        sql = "SELECT * FROM events WHERE calendar_id = ? AND starts_at > ?"
+        params: list[Any] = [calendar_id, iso_utc(after)]
+        if before is not None:
+            sql += " AND starts_at < ?"
+            params.append(iso_utc(before))
+        if not include_cancelled:
+            sql += " AND status = 'scheduled'"
+        rows = await self.all(sql + " ORDER BY starts_at, id", params)
+        return await self._events_from(rows)
 
     async def upcoming_events(self, now: datetime, *, limit: int = 25, include_cancelled: bool = False) -> list[Event]:
         """Events that have not ended yet, soonest first."""

@@ -121,10 +121,14 @@ class OutboxQueries(Queries):
             (message_id, iso_utc(now), delivery_id),
         )
 
-    async def mark_retry(self, delivery_id: int, error: str, retry_at: datetime, now: datetime) -> None:
+    async def mark_retry(
+        self, delivery_id: int, error: str, retry_at: datetime, now: datetime, *, refund: bool = False
+    ) -> None:
+        """Back to pending, due again at ``retry_at``; ``refund`` gives the attempt back (a rate limit)."""
         await self.run(
-            "UPDATE deliveries SET state = 'pending', last_error = ?, due_at = ?, updated_at = ? WHERE id = ?",
-            (error[:500], iso_utc(retry_at), iso_utc(now), delivery_id),
+            "UPDATE deliveries SET state = 'pending', last_error = ?, due_at = ?, updated_at = ?, "
+            "attempts = attempts - ? WHERE id = ?",
+            (error[:500], iso_utc(retry_at), iso_utc(now), int(refund), delivery_id),
         )
 
     async def mark_final(self, delivery_id: int, state: str, error: str | None, now: datetime) -> None:

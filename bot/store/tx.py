@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.store.calendars import CalendarQueries
 from bot.store.channels import ChannelQueries
 from bot.store.meta import MetaQueries
 from bot.store.outbox import OutboxQueries
@@ -14,6 +15,6 @@ from bot.store.timers import TimerQueries
 
 class Tx(
     SignupQueries, PeopleQueries, PetitionQueries, ChannelQueries, OutboxQueries, MetaQueries, TimerQueries,
-    ScheduleQueries,
+    ScheduleQueries, CalendarQueries,
 ):
     """Use through ``Store.transaction()`` (changes) or ``Store.snapshot()`` (reads)."""

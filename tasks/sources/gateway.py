@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import aiohttp
 
 from bot.config import Config
+from bot.meetings import parse_spec as parse_calendar_spec
+from tasks.sources.legistar import LEGISTAR_API
+from tasks.sources.meeting import Meeting
 from tasks.sources.petitions import ACTION_NETWORK_API, fetch_count, parse_spec
 
 USER_AGENT = "Turnout volunteer bot"
 
 
 class SourceGateway:
-    def __init__(self, config: Config, *, timeout: float = 20.0, action_network_api: str = ACTION_NETWORK_API) -> None:
+    def __init__(
+        self, config: Config, *, timeout: float = 20.0, action_network_api: str = ACTION_NETWORK_API,
+        legistar_api: str = LEGISTAR_API,
+    ) -> None:
         self.config = config
         self.timeout = timeout
         self.action_network_api = action_network_api
+        self.legistar_api = legistar_api
         self._session: aiohttp.ClientSession | None = None
 
     async def session(self) -> aiohttp.ClientSession:
@@ -30,6 +39,12 @@ class SourceGateway:
             spec, session=await self.session(), api_key=self.config.secrets.action_network_api_key or None,
             timeout=self.timeout, base_url=self.action_network_api,
         )
+
+    async def calendar_meetings(self, spec: str, *, now: datetime) -> tuple[list[Meeting], datetime]:
+        from tasks.calendar_jobs import fetch_meetings
+
+        return await fetch_meetings(parse_calendar_spec(spec, allow_file=True), session=await self.session(),
+                                    now=now, config=self.config, legistar_api=self.legistar_api)
 
     async def close(self) -> None:
         if self._session is not None:

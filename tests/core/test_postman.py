@@ -3,6 +3,7 @@
 import asyncio
 from datetime import timedelta
 
+from bot.delivery import DeliveryFailed
 from bot.model import Outgoing, Reply, Target
 from tasks.postman import MAX_ATTEMPTS, Postman
 from tests.conftest import Bot, RecordingTransport
@@ -108,3 +109,23 @@ async def test_a_send_whose_answer_is_lost_is_uncertain_and_not_repeated(bot: Bo
     await bot.postman.flush()
     assert [s.key for s in bot.sent] == ["k1"]  # it arrived once; no retry posted it twice
     assert await _states(bot) == [("k1", "uncertain", 1)]
+
+
+async def test_a_rate_limit_asks_to_wait_and_costs_no_attempt(bot: Bot) -> None:
+    class Limited(RecordingTransport):
+        limited_left = 6
+
+        async def send(self, target: Target, reply: Reply, *, key: str) -> str | None:
+            if self.limited_left:
+                self.limited_left -= 1
+                raise DeliveryFailed("429 Too Many Requests", retry_after=30)
+            return await super().send(target, reply, key=key)
+
+    limited = Limited(platform="limited")
+    bot.postman.add_transport(limited)
+    await _queue(bot, "k1", target=Target("limited", "channel", "C1"))
+    for _ in range(7):
+        await bot.postman.flush()
+        bot.clock.advance(seconds=31)
+    assert [s.key for s in limited.sent] == ["k1"]  # six 429s in a row, then it went: not "failed" after four
+    assert await _states(bot) == [("k1", "sent", 1)]
