@@ -103,7 +103,7 @@ def test_main_import_prints_a_summary_and_a_progress_bar(tmp_path: Path, capsys:
     feed.write_bytes(WEEKLY.encode())
     assert main_import(make_config(), tmp_path / "t.db", feed, "Council") == 0
     out, err = capsys.readouterr()
-    assert "meetings in the file:" in out and " new, 0 updated, 0 cancelled" in out
+    assert "meetings in the file between " in out and " new, 0 updated, 0 cancelled" in out
     assert "] 0/" in err and err.endswith(" meetings\n")
     broken = tmp_path / "broken.ics"
     broken.write_bytes(b"<html>no calendar here</html>")
