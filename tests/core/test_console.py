@@ -75,6 +75,15 @@ def test_a_scripted_campaign_runs_end_to_end(tmp_path: Path) -> None:
     ]
     assert data["petitions"] == [{"name": "resolution", "count": 776, "online": 736, "paper": 40, "goal": 1000}]
 
+    listed = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "deliveries", "--json", "--db", str(tmp_path / "campaign.db")],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+    )
+    rows = json.loads(listed.stdout)
+    sent = {(r["kind"], r["target"]) for r in rows if r["state"] == "sent"}
+    assert ("promoted", "dm:cy") in sent and ("announcement", "channel:general") in sent
+    assert {r["state"] for r in rows} <= {"sent", "pending"}  # reminders for 2031 wait their turn
+
 
 def test_a_bad_config_file_is_named_without_a_traceback(tmp_path: Path) -> None:
     config = tmp_path / "bad.toml"

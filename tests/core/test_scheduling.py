@@ -232,3 +232,46 @@ async def test_scheduled_announcements_can_be_listed_and_cancelled(bot: Bot) -> 
     assert "no scheduled announcement #2" in await bot.say("olivia", "announce cancel 2")
     await bot.run_until(NY_7PM_DEC_7 + timedelta(days=2))
     assert bot.posts_in("news") == ["Announcement: Doors at 6"]
+
+
+async def test_the_weekly_digest_lists_the_week_and_the_gaps(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from bot.config import DigestSettings
+
+    clock = FakeClock(datetime(2026, 11, 27, 17, tzinfo=UTC))  # a Friday
+    config = replace(make_config(), digest=DigestSettings(enabled=True, day="mon", time="09:00"))
+    core = await Core.open(config, db_path=tmp_path / "t.db", clock=clock)
+    transport = RecordingTransport()
+    bot = Bot(core, Postman(store=core.store, clock=clock, transports=[transport]), transport, clock)
+    try:
+        await bot.runner.start()
+        await bot.say("olivia", "channel link announcements", channel="news")
+        await bot.say("olivia", 'event add Canvass when:"Dec 3 10am" spots:4')
+        await bot.say("olivia", 'event add Later when:"Dec 20 10am" spots:4')
+        await bot.say("ann", "signup 1")
+        await bot.run_until(datetime(2026, 11, 30, 13, 59, tzinfo=UTC))
+        assert bot.posts_in("news") == []
+        await bot.run_until(datetime(2026, 11, 30, 14, 0, tzinfo=UTC))  # Monday 9 a.m. in Durham
+        [digest] = bot.posts_in("news")
+        assert digest.startswith("This week: Durham for the Resolution")
+        assert "#1 Canvass" in digest and "Later" not in digest
+        assert "Help needed" in digest and "#1 Canvass: volunteer 1/4, 3 open" in digest
+        await bot.run_until(datetime(2026, 12, 7, 14, 0, tzinfo=UTC))
+        assert len(bot.posts_in("news")) == 2  # and again the next Monday, once
+    finally:
+        await core.close()
+
+
+async def test_organizers_can_list_deliveries_by_state(bot: Bot) -> None:
+    await bot.say("olivia", "channel link reminders", channel="reminders")
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:3')
+    await bot.say("ann", "signup 1")
+    text = await bot.say("olivia", "deliveries")
+    assert text.startswith("Deliveries: 4 pending")
+    assert "reminder → test #reminders" in text and "confirm → test DM Ann" in text
+    assert "Not allowed" in await bot.say("ann", "deliveries")
+    bot.transport.refuse_dms_to.add("ann")
+    await bot.run_until(NY_7PM_DEC_7 - timedelta(days=1))
+    failed = await bot.say("olivia", "deliveries failed")
+    assert "failed · confirm → test DM Ann" in failed and "refused: Cannot send messages" in failed
