@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
@@ -66,11 +67,14 @@ class Postman:
         """Send everything due now on the platforms we have; returns how many were sent."""
         sent = 0
         async with self._flushing:
+            tried: set[int] = set()  # a row retried "now" waits for the next flush, never loops here
             while True:
                 async with self.store.snapshot() as tx:
-                    due = await tx.due_deliveries(self.clock.now(), set(self.transports), limit=100)
+                    due = [d for d in await tx.due_deliveries(self.clock.now(), set(self.transports), limit=100)
+                           if d.id not in tried]
                 if not due:
                     return sent
+                tried.update(d.id for d in due)
                 # In due order: tasks start in this order and the throttle serves them first come first served.
                 results = await asyncio.gather(*(self._deliver_throttled(d) for d in due))
                 sent += sum(results)
@@ -121,8 +125,10 @@ class Postman:
         attempts = delivery.attempts + 1
         async with self.store.transaction() as tx:
             if retry_after is not None and now - delivery.due_at < RATE_LIMIT_PATIENCE:
-                # The platform asked us to wait, not to give up: that costs no attempt.
-                await tx.mark_retry(delivery.id, error, now + timedelta(seconds=retry_after), now, refund=True)
+                # The platform asked us to wait, not to give up: that costs no attempt. Times are kept to
+                # the second, so wait at least one, or the row would be due again at once.
+                wait = timedelta(seconds=max(math.ceil(retry_after), 1))
+                await tx.mark_retry(delivery.id, error, now + wait, now, refund=True)
             elif attempts >= MAX_ATTEMPTS:
                 log.warning("delivery %s failed for good after %d attempts: %s", delivery.id, attempts, error)
                 await tx.mark_final(delivery.id, "failed", error, now)
