@@ -152,19 +152,24 @@ class SignupQueries(EventQueries):
         return out
 
     async def person_signups(self, person_id: int, now: datetime) -> list[tuple[Event, Signup]]:
-        """The person's live sign-ups for events that have not ended, soonest first."""
+        """The person's live sign-ups for events that have not ended, soonest first (three queries)."""
         rows = await self.all(
-            "SELECT s.event_id, s.id FROM signups s JOIN events e ON e.id = s.event_id "
+            f"SELECT {SIGNUP_COLUMNS} FROM signups s JOIN roles r ON r.id = s.role_id "
+            "JOIN people p ON p.id = s.person_id JOIN events e ON e.id = s.event_id "
             "WHERE s.person_id = ? AND s.status != 'cancelled' AND e.ends_at > ? AND e.status = 'scheduled' "
             "ORDER BY e.starts_at, e.id",
             (person_id, iso_utc(now)),
         )
+        if not rows:
+            return []
+        marks = ",".join("?" * len(rows))
+        events = {e.id: e for e in await self._events_from(
+            await self.all(f"SELECT * FROM events WHERE id IN ({marks})", [r["event_id"] for r in rows])
+        )}
         out = []
         for r in rows:
-            event = await self.event(r["event_id"])
-            signup = await self.signup_by_id(r["id"])
-            if event is not None and signup is not None:
-                out.append((event, signup))
+            position = await self._position(r["id"]) if r["status"] == "waitlisted" else None
+            out.append((events[r["event_id"]], self._signup_from(r, position)))
         return out
 
     async def signup_by_id(self, signup_id: int) -> Signup | None:
