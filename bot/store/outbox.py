@@ -31,27 +31,24 @@ def delivery_from(row: aiosqlite.Row) -> Delivery:
 class OutboxQueries(Queries):
     async def enqueue(self, out: Outgoing, *, kind: str, now: datetime, event_id: int | None = None) -> bool:
         """Add a delivery; False when one with the same key exists already (never sent twice)."""
-        stamp = iso_utc(now)
-        changed = await self.run(
-            "INSERT INTO deliveries (key, kind, platform, target_kind, address, workspace_id, label, person_id, "
-            "event_id, payload, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (key) DO NOTHING",
-            (out.key, kind, out.target.platform, out.target.kind, out.target.address, out.target.workspace_id,
-             out.target.label, out.person_id, event_id, out.reply.to_json(), iso_utc(out.due_at or now),
-             stamp, stamp),
-        )
-        return changed == 1
+        return await self._insert(out, kind, now, event_id, on_conflict="DO NOTHING") == 1
 
     async def plan(self, out: Outgoing, *, kind: str, now: datetime, event_id: int | None = None) -> None:
         """Insert or refresh a planned delivery. A sent (or failing) one is never touched again;
         a cancelled one comes back when it is wanted again (someone signs up once more)."""
+        await self._insert(
+            out, kind, now, event_id,
+            on_conflict="DO UPDATE SET payload = excluded.payload, due_at = excluded.due_at, state = 'pending', "
+                        "updated_at = excluded.updated_at "
+                        "WHERE deliveries.state IN ('pending', 'cancelled') AND deliveries.attempts = 0",
+        )
+
+    async def _insert(self, out: Outgoing, kind: str, now: datetime, event_id: int | None, *, on_conflict: str) -> int:
         stamp = iso_utc(now)
-        await self.run(
+        return await self.run(
             "INSERT INTO deliveries (key, kind, platform, target_kind, address, workspace_id, label, person_id, "
             "event_id, payload, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, due_at = excluded.due_at, "
-            "state = 'pending', updated_at = excluded.updated_at "
-            "WHERE deliveries.state IN ('pending', 'cancelled') AND deliveries.attempts = 0",
+            f"ON CONFLICT (key) {on_conflict}",
             (out.key, kind, out.target.platform, out.target.kind, out.target.address, out.target.workspace_id,
              out.target.label, out.person_id, event_id, out.reply.to_json(), iso_utc(out.due_at or now),
              stamp, stamp),
