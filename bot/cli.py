@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
@@ -26,7 +27,8 @@ log = logging.getLogger("turnout")
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", help="SQLite database file (default: ./turnout.db)")
-    common.add_argument("--config", metavar="PATH", help="TOML settings file (see config.example.toml)")
+    common.add_argument("--config", metavar="PATH",
+                        help="TOML settings file (default: ./turnout.toml if present; see config.example.toml)")
     common.add_argument("-v", "--verbose", action="store_true", help="log more")
     parser = argparse.ArgumentParser(
         prog="turnout", parents=[common],
@@ -53,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
     try:
-        config = load_config(args.config)
+        config = load_config(_config_path(args.config))
     except ConfigError as exc:
         print(f"turnout: {exc}", file=sys.stderr)
         return 2
@@ -91,6 +93,16 @@ async def _until_stopped(main: Coroutine[Any, Any, int]) -> int:
     finally:
         with contextlib.suppress(NotImplementedError):
             loop.remove_signal_handler(signal.SIGTERM)
+
+
+#: Read when present and no --config is given, so `make run` picks up a campaign's settings.
+DEFAULT_CONFIG = "turnout.toml"
+
+
+def _config_path(given: str | None) -> str | None:
+    if given is not None:
+        return given
+    return DEFAULT_CONFIG if os.path.exists(DEFAULT_CONFIG) else None
 
 
 def _platforms(config: Config) -> list[str]:

@@ -91,3 +91,10 @@ def test_a_bad_config_file_is_named_without_a_traceback(tmp_path: Path) -> None:
     result = run_console(tmp_path, "help\n", "--config", str(config))
     assert result.returncode == 2
     assert "Mars/Olympus" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_turnout_toml_in_the_folder_is_read_without_flags(tmp_path: Path) -> None:
+    (tmp_path / "turnout.toml").write_text('[campaign]\nname = "Durham Coalition"\ntimezone = "America/Chicago"\n')
+    result = run_console(tmp_path, 'help\nevent add Rally when:"2031-12-01 19:00"\n')
+    assert "Durham Coalition: what I can do" in result.stdout
+    assert "7:00 PM–9:00 PM CST" in result.stdout
