@@ -10,9 +10,14 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 _EPSILON = 1e-9
+#: A platform-wide bucket may run two ahead: at hundreds a second, sleeps overshoot and would be lost.
+PLATFORM_BURST = 2.0
 
 
 class TokenBucket:
+    """``rate`` per second on average. A ``burst`` above one lets a late wake-up catch up on the next
+    acquisition instead of losing that time for good, which matters at hundreds per second."""
+
     def __init__(
         self,
         rate: float,
@@ -57,14 +62,15 @@ class Throttle:
         self._sleep = sleep
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
 
-    def _bucket(self, key: tuple[str, str], rate: float) -> TokenBucket:
+    def _bucket(self, key: tuple[str, str], rate: float, burst: float) -> TokenBucket:
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = TokenBucket(rate, clock=self._clock, sleep=self._sleep)
+            bucket = self._buckets[key] = TokenBucket(rate, burst=burst, clock=self._clock, sleep=self._sleep)
         return bucket
 
     async def wait(self, platform: str, channel: str | None) -> None:
         if channel is not None and platform in self.per_channel:
-            await self._bucket((platform, channel), self.per_channel[platform]).acquire()
+            # One message a second into a channel means exactly that: no burst.
+            await self._bucket((platform, channel), self.per_channel[platform], 1.0).acquire()
         if platform in self.per_platform:
-            await self._bucket((platform, ""), self.per_platform[platform]).acquire()
+            await self._bucket((platform, ""), self.per_platform[platform], PLATFORM_BURST).acquire()

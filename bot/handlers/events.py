@@ -17,6 +17,7 @@ from bot.recurrence import parse_rule
 from bot.reminders import plan_event
 from bot.series import extend_series
 from bot.store import Tx
+from bot.store.events import MAX_LENGTH
 from bot.timeparse import format_offset, format_when, parse_when
 from bot.views import event_buttons, event_card, event_line, event_text
 
@@ -85,8 +86,8 @@ def _times(ctx: Context, args: dict[str, Any], current: Event | None = None) -> 
         end = start + DEFAULT_LENGTH
     if end <= start:
         raise UsageError("The end (`until:`) must be after the start (`when:`).")
-    if end - start > timedelta(days=14):
-        raise UsageError("An event can last at most 14 days.")
+    if end - start > MAX_LENGTH:
+        raise UsageError(f"An event can last at most {MAX_LENGTH.days} days.")
     return start, end
 
 

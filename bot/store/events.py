@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -12,6 +12,8 @@ from bot.domain import Event, Role
 from bot.store.base import Queries
 from bot.timeparse import from_iso, iso_utc
 
+#: The longest an event may last (commands refuse longer; imported all-day meetings are shorter).
+MAX_LENGTH = timedelta(days=14)
 EDITABLE = {"title", "starts_at", "ends_at", "location", "about", "link", "remind", "kind"}
 
 
@@ -119,9 +121,10 @@ class EventQueries(Queries):
     async def upcoming_events(self, now: datetime, *, limit: int = 25, include_cancelled: bool = False) -> list[Event]:
         """Events that have not ended yet, soonest first."""
         status = "" if include_cancelled else "AND status = 'scheduled'"
+        # Events last at most MAX_LENGTH, so the start bound lets the index skip the past.
         rows = await self.all(
-            f"SELECT * FROM events WHERE ends_at > ? {status} ORDER BY starts_at, id LIMIT ?",
-            (iso_utc(now), limit),
+            f"SELECT * FROM events WHERE starts_at > ? AND ends_at > ? {status} ORDER BY starts_at, id LIMIT ?",
+            (iso_utc(now - MAX_LENGTH), iso_utc(now), limit),
         )
         return await self._events_from(rows)
 
