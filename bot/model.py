@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -187,6 +187,5 @@ class Outgoing:
     #: Unique per logical message, so a retry or a restart never sends it twice.
     key: str
     person_id: int | None = None
-    #: Used by the scheduler: deliveries may be due later.
+    #: When it should go out (now, when None).
     due_at: datetime | None = None
-    meta: dict[str, Any] = field(default_factory=dict)

@@ -6,12 +6,13 @@ messages the bot sends to others land in ``bot.sent`` through a recording transp
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from bot.app import Core
 from bot.clock import FakeClock
@@ -123,6 +124,29 @@ def make_config(secrets: Secrets | None = None, **campaign: object) -> Config:
         console=ConsoleSettings(organizers=("olivia",)),
         secrets=secrets or Secrets(),
     )
+
+
+#: Starts an aiohttp app on 127.0.0.1 with a free port and returns its base URL.
+Serve = Callable[[web.Application], Awaitable[str]]
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Serve]:
+    """Fake servers for a test; all are stopped at teardown."""
+    runners: list[web.AppRunner] = []
+
+    async def start(app: web.Application) -> str:
+        runner = web.AppRunner(app, shutdown_timeout=1.0)
+        await runner.setup()
+        runners.append(runner)
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        return f"http://{host}:{port}"
+
+    yield start
+    for runner in reversed(runners):
+        await runner.cleanup()
 
 
 @pytest.fixture

@@ -47,14 +47,6 @@ class PeopleQueries(Queries):
         row = await self.one("SELECT * FROM people WHERE id = ?", (person_id,))
         return None if row is None else person_from(row)
 
-    async def find_people_by_name(self, name: str) -> list[Person]:
-        rows = await self.all(
-            "SELECT * FROM people WHERE display_name = ? COLLATE NOCASE OR user_id = ? COLLATE NOCASE "
-            "ORDER BY id",
-            (name, name),
-        )
-        return [person_from(r) for r in rows]
-
     async def set_timezone(self, person_id: int, tz: str | None) -> None:
         await self.run("UPDATE people SET tz = ? WHERE id = ?", (tz, person_id))
 

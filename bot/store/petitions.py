@@ -117,12 +117,6 @@ class PetitionQueries(Queries):
             (petition_id, iso_utc(instant)),
         )
 
-    async def first_snapshot(self, petition_id: int) -> tuple[datetime, int] | None:
-        row = await self.one(
-            "SELECT at, total FROM petition_counts WHERE petition_id = ? ORDER BY at LIMIT 1", (petition_id,)
-        )
-        return None if row is None else (from_iso(row["at"]), row["total"])
-
     async def history(self, petition_id: int) -> list[tuple[datetime, int]]:
         rows = await self.all(
             "SELECT at, total FROM petition_counts WHERE petition_id = ? ORDER BY at", (petition_id,)

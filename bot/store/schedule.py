@@ -65,6 +65,3 @@ class ScheduleQueries(Queries):
                    r["length_min"], json.loads(r["template"]))
             for r in rows
         ]
-
-    async def stop_series(self, series_id: int) -> None:
-        await self.run("UPDATE series SET active = 0 WHERE id = ?", (series_id,))

@@ -6,19 +6,17 @@ Feeds are served by fake servers on 127.0.0.1 (port 0); time is the fake clock's
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiohttp import web
 
 from bot.clock import FakeClock
-from tests.conftest import Bot
+from tests.conftest import Bot, Serve
 from tests.sources.sources_fakes import LegistarFake, Recorder, ics, ics_app, legistar_events
 
 NY = ZoneInfo("America/New_York")
-Serve = Callable[[web.Application], Awaitable[str]]
 
 HEAD = ("BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//CivicPlus//Calendar//EN")
 UID = "council-regular@durhamnc.gov"
@@ -47,24 +45,6 @@ WORK_SESSION = ("BEGIN:VEVENT", "UID:work-session-20261210@durhamnc.gov", "DTSTA
 
 def feed(*events: tuple[str, ...]) -> bytes:
     return ics(*HEAD, *(line for event in events for line in event), "END:VCALENDAR")
-
-
-@pytest.fixture
-async def serve() -> AsyncIterator[Serve]:
-    runners: list[web.AppRunner] = []
-
-    async def start(app: web.Application) -> str:
-        runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await runner.setup()
-        runners.append(runner)
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        return f"http://{host}:{port}"
-
-    yield start
-    for runner in reversed(runners):
-        await runner.cleanup()
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Petitions that keep themselves current: polling a real HTTP source, milestones, failures, daily news."""
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from bot.clock import FakeClock
 from bot.config import Secrets
 from tasks.postman import Postman
 from tasks.sources.gateway import SourceGateway
-from tests.conftest import START, Bot, RecordingTransport, make_config
+from tests.conftest import START, Bot, RecordingTransport, Serve, make_config
 
 
 @dataclass
@@ -40,19 +39,13 @@ class CountServer:
 
 
 @pytest.fixture
-async def counts() -> AsyncIterator[CountServer]:
+async def counts(serve: Serve) -> CountServer:
     server = CountServer()
     app = web.Application()
     app.router.add_get("/count.json", server.handle)
     app.router.add_get("/api/v2/petitions/{uuid}", server.action_network)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    server.url = f"http://127.0.0.1:{port}"
-    yield server
-    await runner.cleanup()
+    server.url = await serve(app)
+    return server
 
 
 async def test_a_polled_count_posts_each_milestone_once_even_across_jumps_and_dips(

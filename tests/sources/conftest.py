@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from aiohttp import web
 from sources_fakes import Recorder, Serve
 
 
@@ -22,20 +21,7 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
-async def serve(recorder: Recorder) -> AsyncIterator[Serve]:
-    """Start an app on 127.0.0.1 with a free port; its base URL comes back. All stop at teardown."""
-    runners: list[web.AppRunner] = []
-
-    async def start(app: web.Application) -> str:
-        runner = web.AppRunner(app, shutdown_timeout=1.0)
-        await runner.setup()
-        runners.append(runner)
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        return f"http://{host}:{port}"
-
-    yield start
-    recorder.release.set()  # let any deliberately hanging handler finish before shutdown
-    for runner in reversed(runners):
-        await runner.cleanup()
+async def serve(serve: Serve, recorder: Recorder) -> AsyncIterator[Serve]:
+    """The root ``serve``, releasing any deliberately hanging handler before the servers stop."""
+    yield serve
+    recorder.release.set()
