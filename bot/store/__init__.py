@@ -1,14 +1,20 @@
 """SQLite storage behind one small interface: ``transaction()`` to change, ``snapshot()`` to read.
 
-One writer connection serialised by a lock (SQLite allows one writer anyway), one read-only
-connection that sees committed data only (WAL). Each ``transaction()`` is ``BEGIN IMMEDIATE``
-... ``COMMIT``, rolled back on any error, so every state change is all or nothing.
+Every change goes through one writer: units of work (each ``transaction()``) queue up, and the
+writer gives them the connection one at a time in order of arrival. Units that arrive while others
+are running join the same SQLite transaction (group commit), each inside its own ``SAVEPOINT`` so a
+unit that fails undoes only itself. Nobody leaves ``transaction()`` before the ``COMMIT`` that holds
+their change: an answer a volunteer reads is on disk. A burst of a thousand sign-ups costs a
+handful of commits instead of a thousand.
+
+Reads use a second, read-only connection that sees committed data only (WAL).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -16,11 +22,19 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.store.base import Link
 from bot.store.tx import Tx
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Store", "Tx"]
+__all__ = ["Store", "StoreError", "Tx"]
+
+#: The most units one commit holds: bounds how long the first of a crowd waits for its answer.
+MAX_BATCH = 200
+
+
+class StoreError(Exception):
+    """A change was undone by the database (its batch's commit failed); nothing of it was kept."""
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -32,13 +46,60 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+class _Unit:
+    """One ``transaction()`` waiting for, holding, or done with the writer."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.turn: asyncio.Future[None] = loop.create_future()  # the writer's go-ahead
+        self.done: asyncio.Future[bool] = loop.create_future()  # the body finished: True = without error
+        self.committed: asyncio.Future[None] = loop.create_future()  # its batch is on disk (or failed)
+
+    def settle(self, error: BaseException | None = None) -> None:
+        if self.committed.done():
+            return
+        if error is None:
+            self.committed.set_result(None)
+        else:
+            self.committed.set_exception(error)
+
+
+def _undo_unit(conn: sqlite3.Connection) -> bool:
+    """Roll back one failed unit; False when the whole transaction is gone (SQLite rolled it back)."""
+    if not conn.in_transaction:
+        return False
+    try:
+        conn.execute("ROLLBACK TO unit")
+        conn.execute("RELEASE unit")
+        return True
+    except sqlite3.Error:
+        conn.execute("ROLLBACK")
+        return False
+
+
+def _commit(conn: sqlite3.Connection) -> None:
+    conn.execute("COMMIT")
+
+
+def _abandon(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _end_read(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("COMMIT")
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
-        self._write_lock = asyncio.Lock()
+        self._writer: Link | None = None
+        self._reader: Link | None = None
         self._read_lock = asyncio.Lock()
+        self._units: asyncio.Queue[_Unit | None] = asyncio.Queue()
+        self._write_loop: asyncio.Task[None] | None = None
+        #: COMMITs the writer has issued: with group commit, fewer than the transactions asked for.
+        self.commits = 0
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -49,12 +110,14 @@ class Store:
     async def connect(self) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._connect()
-        await self._writer.execute("PRAGMA journal_mode=WAL")
-        await self._writer.execute("PRAGMA synchronous=NORMAL")
-        await self.migrate()
-        self._reader = await self._connect()
-        await self._reader.execute("PRAGMA query_only=ON")
+        writer = await self._connect()
+        await writer.execute("PRAGMA journal_mode=WAL")
+        await writer.execute("PRAGMA synchronous=NORMAL")
+        await _migrate(writer)
+        reader = await self._connect()
+        await reader.execute("PRAGMA query_only=ON")
+        self._writer, self._reader = Link(writer), Link(reader)
+        self._write_loop = asyncio.create_task(self._write(self._writer), name="turnout-store-writer")
 
     async def _connect(self) -> aiosqlite.Connection:
         db = await aiosqlite.connect(self.path, isolation_level=None)
@@ -63,70 +126,160 @@ class Store:
         await db.execute("PRAGMA busy_timeout=5000")
         return db
 
-    async def migrate(self) -> int:
-        """Apply numbered migrations newer than the file's ``user_version``; returns the version."""
-        assert self._writer is not None
-        async with self._writer.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        current = row[0] if row else 0
-        for number, name, sql in _migrations():
-            if number <= current:
-                continue
-            log.info("applying migration %s", name)
-            await self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _statements(sql):
-                    await self._writer.execute(statement)
-                await self._writer.execute(f"PRAGMA user_version={number:d}")
-                await self._writer.execute("COMMIT")
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            current = number
-        return current
-
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
+        """One unit of change: all of it is kept, or none. Returns only once it is committed."""
         assert self._writer is not None, "store is not open"
-        async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+        unit = _Unit(asyncio.get_running_loop())
+        self._units.put_nowait(unit)
+        try:
+            await unit.turn
+        except BaseException:
+            if unit.turn.done() and not unit.turn.cancelled():
+                unit.done.set_result(True)  # given the turn but cancelled before using it: nothing to undo
+            raise
+        finished = False
+        try:
+            yield Tx(self._writer)
+            finished = True
+        finally:
+            unit.done.set_result(finished)
+        await unit.committed
+
+    async def _write(self, link: Link) -> None:
+        """The writer: hands the connection to each queued unit in turn and commits them in batches."""
+        while True:
+            unit = await self._units.get()
+            if unit is None:
+                return
+            batch: list[_Unit] = []
+            link.carry = ["BEGIN IMMEDIATE"]
+            first_trip = link.trips
+            while unit is not None:
+                if not unit.turn.done():  # a unit cancelled while queued has a cancelled turn
+                    outcome = await self._run_unit(link, unit)
+                    if outcome == "kept":
+                        batch.append(unit)
+                    elif outcome == "lost":
+                        lost = StoreError("the database undid this change with another one; nothing was kept")
+                        for earlier in batch:
+                            earlier.settle(lost)
+                        batch.clear()
+                        link.carry, first_trip = ["BEGIN IMMEDIATE"], link.trips
+                if len(batch) >= MAX_BATCH or self._units.empty():
+                    break
+                unit = self._units.get_nowait()
+                if unit is None:
+                    self._units.put_nowait(None)  # close once this batch is committed
+            await self._commit(link, batch, touched=link.trips != first_trip)
+
+    async def _run_unit(self, link: Link, unit: _Unit) -> str:
+        """Give ``unit`` the connection until its body ends.
+
+        Returns "kept" (its change waits for the batch's commit), "undone" (it failed and its savepoint
+        was rolled back) or "lost" (its failure took the whole open transaction with it).
+        """
+        before = link.trips
+        link.carry.append("SAVEPOINT unit")
+        unit.turn.set_result(None)
+        ok = await unit.done
+        if link.trips == before:  # it never reached the database: nothing ran, nothing to undo
+            link.carry.pop()
+            return "kept" if ok else "undone"
+        if ok:
+            link.carry.append("RELEASE unit")
+            return "kept"
+        try:
+            intact = await link.trip(_undo_unit)
+        except Exception as exc:
+            log.error("could not roll back a failed change: %s", exc)
+            intact = False
+        return "undone" if intact else "lost"
+
+    async def _commit(self, link: Link, batch: list[_Unit], *, touched: bool) -> None:
+        if not touched:
+            link.carry = []
+        else:
             try:
-                yield Tx(self._writer)
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            else:
-                await self._writer.execute("COMMIT")
+                await link.trip(_commit)
+            except Exception as exc:
+                log.error("commit failed; %d changes undone: %s", len(batch), exc)
+                try:
+                    await link.trip(_abandon)
+                except Exception:
+                    log.exception("rollback after a failed commit also failed")
+                for unit in batch:
+                    unit.settle(StoreError(f"the change could not be saved ({exc})"))
+                return
+            self.commits += 1
+        for unit in batch:
+            unit.settle()
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Tx]:
         """A consistent read of committed data; writes through it fail."""
-        assert self._reader is not None, "store is not open"
+        link = self._reader
+        assert link is not None, "store is not open"
         async with self._read_lock:
-            await self._reader.execute("BEGIN")
+            link.carry = ["BEGIN"]
+            before = link.trips
             try:
-                yield Tx(self._reader)
+                yield Tx(link)
             finally:
-                await self._reader.execute("COMMIT")
+                link.carry = []
+                if link.trips != before:
+                    await link.trip(_end_read)
 
     async def integrity_check(self) -> str:
-        assert self._writer is not None
-        async with self._write_lock, self._writer.execute("PRAGMA integrity_check") as cur:
-            row = await cur.fetchone()
-        return str(row[0]) if row else "no answer"
+        async with self.transaction() as tx:
+            return str(await tx.scalar("PRAGMA integrity_check"))
 
     async def close(self) -> None:
-        if self._writer is not None:
+        if self._write_loop is not None:
             # Keeps the query planner's statistics current as the campaign grows (cheap when nothing changed).
-            async with self._write_lock:
-                await self._writer.execute("PRAGMA optimize")
-        for db in (self._reader, self._writer):
-            if db is not None:
-                await db.close()
+            async with self.transaction() as tx:
+                await tx.run("PRAGMA optimize")
+            self._units.put_nowait(None)
+            await self._write_loop
+            self._write_loop = None
+        for link in (self._reader, self._writer):
+            if link is not None:
+                await link.db.close()
         self._reader = self._writer = None
 
 
+async def _migrate(db: aiosqlite.Connection) -> int:
+    """Apply numbered migrations newer than the file's ``user_version``; returns the version."""
+    async with db.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    current = row[0] if row else 0
+    for number, name, sql in _migrations():
+        if number <= current:
+            continue
+        log.info("applying migration %s", name)
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                await db.execute(statement)
+            await db.execute(f"PRAGMA user_version={number:d}")
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise
+        current = number
+    return current
+
+
 def _statements(sql: str) -> list[str]:
-    """Split a migration file into statements (no semicolons inside our migrations' literals)."""
-    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    """Split a migration file into whole statements (a trigger's ``BEGIN ... END`` is one)."""
+    statements, pending = [], ""
+    for line in sql.splitlines(keepends=True):
+        if not pending and line.strip().startswith("--"):
+            continue
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"migration ends inside a statement: {pending.strip()[:60]!r}")
+    return statements

@@ -1,25 +1,78 @@
-"""What every group of queries shares: the connection and a few row helpers."""
+"""What every group of queries shares: the connection, its trips, and a few row helpers.
+
+aiosqlite runs each call on the connection's own thread; one hand-off there and back (a *trip*)
+costs 50-100 µs, more than most of our queries. Two habits keep trips few: transaction control
+(``BEGIN``, ``SAVEPOINT``, ``RELEASE``) waits in ``Link.carry`` and rides along with the next query
+instead of costing a trip of its own, and a change that needs several statements runs them in one
+trip with ``Queries.call``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import sqlite3
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import aiosqlite
 
+T = TypeVar("T")
 
-class Queries:
+
+class Link:
+    """A connection and the statements waiting to go with its next trip."""
+
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
+        self.carry: list[str] = []
+        #: Trips made so far: the store tells from it whether a unit of work reached the database.
+        self.trips = 0
 
-    # Each call is one trip to aiosqlite's thread (execute and fetch together): at the few hundred
-    # microseconds a trip costs, trips, not SQL, are what a sign-up spends its time on.
-    async def one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        rows = await self.db.execute_fetchall(sql, tuple(params))
-        return next(iter(rows), None)
+    async def trip(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(connection, *args)`` on the connection's thread, after any carried statements."""
+        carry, self.carry = self.carry, []
+        self.trips += 1
+        # aiosqlite has no public "run this on the connection's thread"; ``_execute`` is exactly that
+        # (every public method is built on it). tests/core/test_store.py breaks loudly if it changes.
+        return await self.db._execute(_carried, self.db._conn, carry, fn, args)
 
-    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        return list(await self.db.execute_fetchall(sql, tuple(params)))
+
+def _carried(conn: sqlite3.Connection, carry: list[str], fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    for statement in carry:
+        conn.execute(statement)
+    return fn(conn, *args)
+
+
+def _fetchall(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
+    return conn.execute(sql, params).fetchall()
+
+
+def _rowcount(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> int:
+    return conn.execute(sql, params).rowcount
+
+
+def _lastrowid(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> int:
+    rowid = conn.execute(sql, params).lastrowid
+    assert rowid is not None
+    return rowid
+
+
+class Queries:
+    def __init__(self, link: Link) -> None:
+        self.link = link
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(connection, *args)`` on the database thread: several statements, one trip.
+
+        ``fn`` runs inside this transaction and must not commit, roll back or block on anything else.
+        """
+        return await self.link.trip(fn, *args)
+
+    async def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        rows = await self.link.trip(_fetchall, sql, tuple(params))
+        return rows[0] if rows else None
+
+    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        return await self.link.trip(_fetchall, sql, tuple(params))
 
     async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.one(sql, params)
@@ -27,10 +80,7 @@ class Queries:
 
     async def run(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Execute a change; returns the number of rows it touched."""
-        cursor = await self.db.execute(sql, tuple(params))
-        return cursor.rowcount  # no close(): another trip, and a finished sqlite3 cursor holds nothing
+        return await self.link.trip(_rowcount, sql, tuple(params))
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
-        cursor = await self.db.execute(sql, tuple(params))
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        return await self.link.trip(_lastrowid, sql, tuple(params))

@@ -1,12 +1,12 @@
-"""Events and their roles, read with live counts per role."""
+"""Events and their roles, read with live counts per role (kept by triggers, see migration 0004)."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
-
-import aiosqlite
 
 from bot.domain import Event, Role
 from bot.store.base import Queries
@@ -17,7 +17,7 @@ MAX_LENGTH = timedelta(days=14)
 EDITABLE = {"title", "starts_at", "ends_at", "location", "about", "link", "remind", "kind"}
 
 
-def _event_from(row: aiosqlite.Row, roles: tuple[Role, ...]) -> Event:
+def _event_from(row: sqlite3.Row, roles: tuple[Role, ...]) -> Event:
     return Event(
         id=row["id"],
         title=row["title"],
@@ -33,6 +33,20 @@ def _event_from(row: aiosqlite.Row, roles: tuple[Role, ...]) -> Event:
         source_key=row["source_key"],
         roles=roles,
     )
+
+
+def _events_with_roles(
+    conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]
+) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
+    rows = conn.execute(sql, params).fetchall()
+    if not rows:
+        return rows, []
+    roles = conn.execute(
+        "SELECT id, event_id, name, spots, confirmed, waitlisted, offered FROM roles "
+        "WHERE event_id IN (SELECT value FROM json_each(?)) ORDER BY event_id, position",
+        (json.dumps([r["id"] for r in rows]),),
+    ).fetchall()
+    return rows, roles
 
 
 class EventQueries(Queries):
@@ -71,37 +85,27 @@ class EventQueries(Queries):
         assert event is not None
         return event
 
-    async def _roles_for(self, event_ids: Sequence[int]) -> dict[int, list[Role]]:
-        if not event_ids:
-            return {}
-        marks = ",".join("?" * len(event_ids))
-        rows = await self.all(
-            "SELECT r.id, r.event_id, r.name, r.spots, "
-            "(SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'confirmed') AS confirmed, "
-            "(SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'waitlisted') AS waitlisted, "
-            "(SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'offered') AS offered "
-            f"FROM roles r WHERE r.event_id IN ({marks}) ORDER BY r.event_id, r.position",
-            event_ids,
-        )
-        out: dict[int, list[Role]] = {}
-        for r in rows:
-            out.setdefault(r["event_id"], []).append(
+    async def _events(self, sql: str, params: Sequence[Any] = ()) -> list[Event]:
+        """Events chosen by ``sql`` (a ``SELECT *`` from events), each with its roles: one trip."""
+        rows, role_rows = await self.call(_events_with_roles, sql, tuple(params))
+        roles: dict[int, list[Role]] = {}
+        for r in role_rows:
+            roles.setdefault(r["event_id"], []).append(
                 Role(r["id"], r["event_id"], r["name"], r["spots"], r["confirmed"], r["waitlisted"], r["offered"])
             )
-        return out
-
-    async def _events_from(self, rows: list[aiosqlite.Row]) -> list[Event]:
-        roles = await self._roles_for([r["id"] for r in rows])
         return [_event_from(r, tuple(roles.get(r["id"], ()))) for r in rows]
 
+    async def events_by_id(self, event_ids: Sequence[int]) -> dict[int, Event]:
+        events = await self._events("SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?))",
+                                    (json.dumps(list(event_ids)),))
+        return {e.id: e for e in events}
+
     async def event(self, event_id: int) -> Event | None:
-        rows = await self.all("SELECT * FROM events WHERE id = ?", (event_id,))
-        events = await self._events_from(rows)
+        events = await self._events("SELECT * FROM events WHERE id = ?", (event_id,))
         return events[0] if events else None
 
     async def event_by_source(self, source_key: str) -> Event | None:
-        rows = await self.all("SELECT * FROM events WHERE source_key = ?", (source_key,))
-        events = await self._events_from(rows)
+        events = await self._events("SELECT * FROM events WHERE source_key = ?", (source_key,))
         return events[0] if events else None
 
     async def calendar_events(
@@ -115,31 +119,27 @@ class EventQueries(Queries):
             params.append(iso_utc(before))
         if not include_cancelled:
             sql += " AND status = 'scheduled'"
-        rows = await self.all(sql + " ORDER BY starts_at, id", params)
-        return await self._events_from(rows)
+        return await self._events(sql + " ORDER BY starts_at, id", params)
 
     async def upcoming_events(self, now: datetime, *, limit: int = 25, include_cancelled: bool = False) -> list[Event]:
         """Events that have not ended yet, soonest first."""
         status = "" if include_cancelled else "AND status = 'scheduled'"
         # Events last at most MAX_LENGTH, so the start bound lets the index skip the past.
-        rows = await self.all(
+        return await self._events(
             f"SELECT * FROM events WHERE starts_at > ? AND ends_at > ? {status} ORDER BY starts_at, id LIMIT ?",
             (iso_utc(now - MAX_LENGTH), iso_utc(now), limit),
         )
-        return await self._events_from(rows)
 
     async def all_events(self) -> list[Event]:
-        rows = await self.all("SELECT * FROM events ORDER BY starts_at, id")
-        return await self._events_from(rows)
+        return await self._events("SELECT * FROM events ORDER BY starts_at, id")
 
     async def search_events(self, text: str, now: datetime, *, limit: int = 25) -> list[Event]:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = await self.all(
+        return await self._events(
             "SELECT * FROM events WHERE ends_at > ? AND status = 'scheduled' AND title LIKE ? ESCAPE '\\' "
             "ORDER BY starts_at, id LIMIT ?",
             (iso_utc(now), like, limit),
         )
-        return await self._events_from(rows)
 
     async def update_event(self, event_id: int, changes: dict[str, Any], now: datetime) -> None:
         unknown = set(changes) - EDITABLE

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
-
-import aiosqlite
 
 from bot.domain import Person
 from bot.store.base import Queries
 from bot.timeparse import iso_utc
 
 
-def person_from(row: aiosqlite.Row, prefix: str = "") -> Person:
+def person_from(row: sqlite3.Row, prefix: str = "") -> Person:
     return Person(
         id=row[f"{prefix}id"],
         platform=row[f"{prefix}platform"],
@@ -26,18 +25,22 @@ PERSON_COLUMNS = "p.id AS p_id, p.platform AS p_platform, p.user_id AS p_user_id
     "p.display_name AS p_display_name, p.tz AS p_tz, p.reminders AS p_reminders"
 
 
+def _upsert_person(conn: sqlite3.Connection, platform: str, user_id: str, name: str, now: str) -> sqlite3.Row:
+    conn.execute(
+        "INSERT INTO people (platform, user_id, display_name, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name "
+        "WHERE people.display_name != excluded.display_name",
+        (platform, user_id, name, now),
+    )
+    row: sqlite3.Row = conn.execute("SELECT * FROM people WHERE platform = ? AND user_id = ?",
+                                    (platform, user_id)).fetchone()
+    return row
+
+
 class PeopleQueries(Queries):
     async def upsert_person(self, platform: str, user_id: str, display_name: str, now: datetime) -> Person:
         """The person behind a platform id, created on first contact; the display name kept current."""
-        await self.run(
-            "INSERT INTO people (platform, user_id, display_name, created_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name "
-            "WHERE people.display_name != excluded.display_name",
-            (platform, user_id, display_name, iso_utc(now)),
-        )
-        row = await self.one("SELECT * FROM people WHERE platform = ? AND user_id = ?", (platform, user_id))
-        assert row is not None
-        return person_from(row)
+        return person_from(await self.call(_upsert_person, platform, user_id, display_name, iso_utc(now)))
 
     async def find_person(self, platform: str, user_id: str) -> Person | None:
         row = await self.one("SELECT * FROM people WHERE platform = ? AND user_id = ?", (platform, user_id))

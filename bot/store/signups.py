@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from bot.domain import CancelResult, Event, Person, Promotion, Signup, SignupResult, SignupStatus
@@ -16,49 +17,57 @@ SIGNUP_COLUMNS = (
 )
 
 
+def _sign_up(
+    conn: sqlite3.Connection, event_id: int, role_id: int, spots: int | None, person_id: int, now: str,
+) -> tuple[SignupStatus, str, int | None, bool]:
+    """Sign a person up in one trip: (status, role name, waitlist position, already signed up).
+
+    A newcomer is confirmed only while a spot is free and nobody is waiting for one; the arrival
+    number (``seq``) orders the waitlist. Costs the same whatever the size of the crowd.
+    """
+    existing = conn.execute(
+        "SELECT s.id, s.status, s.role_id, s.seq, r.name FROM signups s JOIN roles r ON r.id = s.role_id "
+        "WHERE s.event_id = ? AND s.person_id = ?",
+        (event_id, person_id),
+    ).fetchone()
+    if existing is not None and existing["status"] != "cancelled":
+        position = None
+        if existing["status"] == "waitlisted":
+            position = conn.execute(
+                "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status = 'waitlisted' AND seq <= ?",
+                (existing["role_id"], existing["seq"]),
+            ).fetchone()[0]
+        return existing["status"], existing["name"], position, True
+    role = conn.execute("SELECT name, confirmed + offered AS taken, waitlisted FROM roles WHERE id = ?",
+                        (role_id,)).fetchone()
+    room = spots is None or (role["taken"] < spots and role["waitlisted"] == 0)
+    status: SignupStatus = "confirmed" if room else "waitlisted"
+    seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM signups WHERE event_id = ?", (event_id,)).fetchone()[0]
+    if existing is None:
+        conn.execute(
+            "INSERT INTO signups (event_id, role_id, person_id, status, seq, signed_up_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (event_id, role_id, person_id, status, seq, now),
+        )
+    else:
+        conn.execute(
+            "UPDATE signups SET role_id = ?, status = ?, seq = ?, signed_up_at = ?, checked_in_at = NULL, "
+            "reconfirmed_at = NULL, offer_expires_at = NULL WHERE id = ?",
+            (role_id, status, seq, now, existing["id"]),
+        )
+    # The newest arrival is last in line: its place is the role's waitlist length.
+    position = role["waitlisted"] + 1 if status == "waitlisted" else None
+    return status, role["name"], position, False
+
+
 class SignupQueries(EventQueries):
     async def signup(self, event: Event, role_name: str, person: Person, now: datetime) -> SignupResult:
         role = event.role(role_name)
         assert role is not None, "the caller checks the role"
-        existing = await self.one(
-            "SELECT s.id, s.status, r.name AS role FROM signups s JOIN roles r ON r.id = s.role_id "
-            "WHERE s.event_id = ? AND s.person_id = ?",
-            (event.id, person.id),
-        )
-        if existing is not None and existing["status"] != "cancelled":
-            position = await self._position(existing["id"])
-            return SignupResult(event, existing["role"], existing["status"], position, already=True)
-        status: SignupStatus = "confirmed" if await self._has_room(role.id, role.spots) else "waitlisted"
-        seq = await self.scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM signups WHERE event_id = ?", (event.id,))
-        if existing is None:
-            signup_id = await self.insert(
-                "INSERT INTO signups (event_id, role_id, person_id, status, seq, signed_up_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (event.id, role.id, person.id, status, seq, iso_utc(now)),
-            )
-        else:
-            signup_id = existing["id"]
-            await self.run(
-                "UPDATE signups SET role_id = ?, status = ?, seq = ?, signed_up_at = ?, checked_in_at = NULL, "
-                "reconfirmed_at = NULL, offer_expires_at = NULL WHERE id = ?",
-                (role.id, status, seq, iso_utc(now), signup_id),
-            )
-        position = await self._position(signup_id) if status == "waitlisted" else None
+        status, role_name, position, already = await self.call(
+            _sign_up, event.id, role.id, role.spots, person.id, iso_utc(now))
         fresh = await self.event(event.id)
         assert fresh is not None
-        return SignupResult(fresh, role.name, status, position, already=False)
-
-    async def _has_room(self, role_id: int, spots: int | None) -> bool:
-        """A newcomer is confirmed only when a spot is free and nobody is waiting for one."""
-        if spots is None:
-            return True
-        row = await self.one(
-            "SELECT SUM(status IN ('confirmed', 'offered')) AS taken, SUM(status = 'waitlisted') AS waiting "
-            "FROM signups WHERE role_id = ?",
-            (role_id,),
-        )
-        taken, waiting = (row["taken"] or 0, row["waiting"] or 0) if row else (0, 0)
-        return taken < spots and waiting == 0
+        return SignupResult(fresh, role_name, status, position, already=already)
 
     async def _position(self, signup_id: int) -> int | None:
         row = await self.one("SELECT role_id, status, seq FROM signups WHERE id = ?", (signup_id,))
@@ -89,13 +98,10 @@ class SignupQueries(EventQueries):
         With ``offer_until`` each is offered the spot (held for them until then) instead of being
         confirmed: close to an event, a silent promotion would leave an empty seat.
         """
-        role = await self.one("SELECT name, spots FROM roles WHERE id = ?", (role_id,))
+        role = await self.one("SELECT name, spots, confirmed + offered AS taken FROM roles WHERE id = ?", (role_id,))
         if role is None:
             return []
-        taken = await self.scalar(
-            "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status IN ('confirmed', 'offered')", (role_id,)
-        )
-        room = None if role["spots"] is None else role["spots"] - taken
+        room = None if role["spots"] is None else role["spots"] - role["taken"]
         if room is not None and room <= 0:
             return []
         rows = await self.all(
@@ -164,10 +170,7 @@ class SignupQueries(EventQueries):
         )
         if not rows:
             return []
-        marks = ",".join("?" * len(rows))
-        events = {e.id: e for e in await self._events_from(
-            await self.all(f"SELECT * FROM events WHERE id IN ({marks})", [r["event_id"] for r in rows])
-        )}
+        events = await self.events_by_id([r["event_id"] for r in rows])
         out = []
         for r in rows:
             position = await self._position(r["id"]) if r["status"] == "waitlisted" else None

@@ -4,6 +4,8 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.app import Core
 from bot.clock import FakeClock
 from bot.model import Actor, Invocation, Place
@@ -81,3 +83,122 @@ async def test_2000_concurrent_sign_ups_fill_50_spots_exactly_in_arrival_order(t
         assert await core.store.integrity_check() == "ok"
     finally:
         await core.close()
+
+
+def _on_disk(path: Path, sql: str) -> list[tuple]:
+    """What another process would read from the file right now."""
+    with sqlite3.connect(path) as db:
+        return db.execute(sql).fetchall()
+
+
+async def test_concurrent_changes_share_commits_and_each_returns_only_once_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    store = await Store.open(path)
+    seen_on_return: dict[int, bool] = {}
+
+    async def add(n: int) -> None:
+        async with store.transaction() as tx:
+            await tx.create_petition(f"p{n}", 100, "", START)
+        seen_on_return[n] = bool(_on_disk(path, f"SELECT 1 FROM petitions WHERE name = 'p{n}'"))
+
+    try:
+        before = store.commits
+        await asyncio.gather(*(add(n) for n in range(300)))
+        assert all(seen_on_return.values()) and len(seen_on_return) == 300
+        assert store.commits - before < 30  # group commit: a few batches, not 300 commits
+    finally:
+        await store.close()
+
+
+async def test_a_failing_change_in_a_batch_undoes_only_itself(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    store = await Store.open(path)
+
+    async def add(n: int) -> None:
+        async with store.transaction() as tx:
+            await tx.create_petition(f"p{n}", 100, "", START)
+            if n % 7 == 3:
+                raise ValueError(n)
+
+    try:
+        results = await asyncio.gather(*(add(n) for n in range(100)), return_exceptions=True)
+        failed = {r.args[0] for r in results if isinstance(r, ValueError)}
+        assert failed == {n for n in range(100) if n % 7 == 3}
+        assert all(r is None for r in results if not isinstance(r, ValueError))
+        names = {name for (name,) in _on_disk(path, "SELECT name FROM petitions")}
+        assert names == {f"p{n}" for n in range(100) if n not in failed}
+    finally:
+        await store.close()
+
+
+async def test_a_change_cancelled_while_waiting_its_turn_does_not_stall_the_writer(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "t.db")
+    gate = asyncio.Event()
+
+    async def slow() -> None:
+        async with store.transaction() as tx:
+            await tx.create_petition("first", 100, "", START)
+            await gate.wait()
+
+    async def queued(name: str) -> None:
+        async with store.transaction() as tx:
+            await tx.create_petition(name, 100, "", START)
+
+    try:
+        first = asyncio.create_task(slow())
+        doomed = asyncio.create_task(queued("doomed"))
+        later = asyncio.create_task(queued("later"))
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        doomed.cancel()
+        gate.set()
+        await asyncio.wait_for(asyncio.gather(first, later), timeout=5)
+        async with store.snapshot() as tx:
+            assert sorted(p.name for p in await tx.petitions()) == ["first", "later"]
+    finally:
+        await store.close()
+
+
+async def test_role_counts_kept_by_triggers_match_the_sign_ups(tmp_path: Path) -> None:
+    """Sign-ups, cancellations, promotions, offers, a forgotten person and a deleted event, then recount."""
+    clock = FakeClock(START)
+    core = await Core.open(make_config(), db_path=tmp_path / "t.db", clock=clock)
+    try:
+        place = Place("test", "general")
+
+        async def say(name: str, text: str, organizer: bool = False) -> None:
+            [reply, *_] = await core.dispatcher.dispatch(Invocation(Actor("test", name, name, organizer), place,
+                                                                    text, clock.now()))
+            assert not reply.is_error, (text, reply.text)
+
+        await say("olivia", "event add Rally when:Dec 12 10am spots:3", True)
+        await say("olivia", "event add Canvass when:Dec 13 10am spots:2", True)
+        for n in range(8):
+            await say(f"v{n}", "signup 1")
+            await say(f"v{n}", "signup 2")
+        for n in (0, 4, 6):
+            await say(f"v{n}", "cancel 1")
+        await say("v1", "forget-me confirm")
+        await say("v5", "signup 1")
+        async with core.store.transaction() as tx:
+            await tx.run("DELETE FROM events WHERE id = 2")
+    finally:
+        await core.close()
+    stale = _on_disk(tmp_path / "t.db", """
+        SELECT r.id, r.confirmed, r.waitlisted, r.offered,
+               (SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'confirmed'),
+               (SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'waitlisted'),
+               (SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'offered')
+        FROM roles r""")
+    assert stale and all(row[1:4] == row[4:7] for row in stale), stale
+    assert [row[1] for row in stale] == [3]  # event 2 went with its roles; event 1 is full again
+
+
+def test_migrations_split_into_whole_statements_including_triggers() -> None:
+    from bot.store import _statements
+
+    sql = ("-- a comment\nCREATE TABLE t (a TEXT);\n"
+           "CREATE TRIGGER x AFTER INSERT ON t BEGIN\n  UPDATE t SET a = 'x;y';\n  SELECT 1;\nEND;\n")
+    assert [s.split()[1] for s in _statements(sql)] == ["TABLE", "TRIGGER"]
+    with pytest.raises(ValueError, match="inside a statement"):
+        _statements("CREATE TABLE t (a TEXT)")
