@@ -15,6 +15,7 @@ from bot.gateway import Sources
 from bot.markup import esc
 from bot.model import Invocation, Reply
 from bot.store import Store
+from bot.store.people import find_person, upsert_person
 from bot.textparse import bind, match_line
 
 log = logging.getLogger(__name__)
@@ -69,13 +70,11 @@ class Dispatcher:
     async def _person(self, invocation: Invocation):  # type: ignore[no-untyped-def]
         actor = invocation.actor
         name = " ".join(actor.display_name.split())[:MAX_NAME]
-        async with self.store.snapshot() as tx:
-            found = await tx.find_person(actor.platform, actor.user_id)
+        found = await self.store.read(find_person, actor.platform, actor.user_id)
         if found is not None and (found.display_name == name or not name):
             return found  # a platform that does not say the name keeps the one we know
         name = name or actor.user_id[:MAX_NAME]
-        async with self.store.transaction() as tx:
-            return await tx.upsert_person(actor.platform, actor.user_id, name, self.clock.now())
+        return await self.store.apply(upsert_person, actor.platform, actor.user_id, name, self.clock.now())
 
 
 def error_reply(exc: TurnoutError) -> Reply:

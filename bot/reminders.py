@@ -7,14 +7,17 @@ the old rows and plans new ones; a row that was sent is never touched again.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import sqlite3
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
 from bot.domain import Event, Person
 from bot.markup import bold, esc
 from bot.model import Button, Outgoing, Reply, Target
-from bot.notify import Notifier, dm_target
+from bot.notify import Notifier, dm_target, zone_of
+from bot.store.outbox import cancel_keys, pending_keys, plan_delivery
+from bot.store.signups import confirmed_person
 from bot.timeparse import iso_utc, parse_offsets
 from bot.views import when_text
 
@@ -65,34 +68,46 @@ def _key(event: Event, offset: timedelta, who: str) -> str:
     return f"reminder:{event.id}:{iso_utc(event.starts_at)}:{int(offset.total_seconds())}:{who}"
 
 
-async def _plan_person_rows(n: Notifier, event: Event, person: Person, offsets: list[timedelta],
-                            confirm_at: timedelta | None) -> set[str]:
+def _plan_person_rows(conn: sqlite3.Connection, event: Event, person: Person, offsets: list[timedelta],
+                      confirm_at: timedelta | None, now: datetime, config: Config) -> set[str]:
     wanted: set[str] = set()
     if not person.reminders:
         return wanted
     for offset in offsets:
         due = event.starts_at - offset
-        if due <= n.now:
+        if due <= now:
             continue
         confirm = offset == confirm_at
         key = _key(event, offset, f"p{person.id}")
-        reply = reminder_reply(event, offset, n.tz_of(person), confirm=confirm, channel=False)
-        await n.tx.plan(Outgoing(dm_target(person), reply, key=key, person_id=person.id, due_at=due),
-                        kind="confirm" if confirm else "reminder", now=n.now, event_id=event.id)
+        reply = reminder_reply(event, offset, zone_of(person, config.campaign.tz), confirm=confirm, channel=False)
+        plan_delivery(conn, Outgoing(dm_target(person), reply, key=key, person_id=person.id, due_at=due),
+                      "confirm" if confirm else "reminder", now, event.id)
         wanted.add(key)
     return wanted
 
 
+def plan_person_now(conn: sqlite3.Connection, event: Event, person_id: int, config: Config, now: datetime) -> None:
+    """Plan (or retire) one person's reminders for one event, on the database thread (one trip)."""
+    wanted: set[str] = set()
+    if not event.is_cancelled and event.starts_at > now:
+        person = confirmed_person(conn, event.id, person_id)
+        if person is not None:
+            offsets = offsets_for(event, config)
+            wanted = _plan_person_rows(conn, event, person, offsets, confirm_offset(offsets), now, config)
+    cancel_keys(conn, [k for k in pending_keys(conn, event.id, REMINDER_KINDS, person_id) if k not in wanted], now)
+
+
 async def plan_person(n: Notifier, event: Event, person: Person) -> None:
     """Plan (or retire) one person's reminders for one event."""
+    await n.tx.call(plan_person_now, event, person.id, n.config, n.now)
+
+
+def _plan_people_rows(conn: sqlite3.Connection, event: Event, people: list[Person], offsets: list[timedelta],
+                      confirm_at: timedelta | None, now: datetime, config: Config) -> set[str]:
     wanted: set[str] = set()
-    if not event.is_cancelled and event.starts_at > n.now:
-        signup = await n.tx.person_signup(event.id, person.id)
-        if signup is not None and signup.status == "confirmed":
-            offsets = offsets_for(event, n.config)
-            wanted = await _plan_person_rows(n, event, signup.person, offsets, confirm_offset(offsets))
-    stale = [k for k in await n.tx.pending_keys(event.id, REMINDER_KINDS, person.id) if k not in wanted]
-    await n.tx.cancel_keys(stale, n.now)
+    for person in people:
+        wanted |= _plan_person_rows(conn, event, person, offsets, confirm_at, now, config)
+    return wanted
 
 
 async def plan_event(n: Notifier, event: Event) -> None:
@@ -113,9 +128,8 @@ async def plan_event(n: Notifier, event: Event) -> None:
                 await n.tx.plan(Outgoing(target, reply, key=key, due_at=due), kind="reminder", now=n.now,
                                 event_id=event.id)
                 wanted.add(key)
-        for signup in await n.tx.event_signups(event.id):
-            if signup.status == "confirmed":
-                wanted |= await _plan_person_rows(n, event, signup.person, offsets, confirm_at)
+        people = [s.person for s in await n.tx.event_signups(event.id) if s.status == "confirmed"]
+        wanted |= await n.tx.call(_plan_people_rows, event, people, offsets, confirm_at, n.now, n.config)
         check_at = event.starts_at - n.config.campaign.understaffed_before
         if check_at > n.now and any(r.spots is not None for r in event.roles):
             await n.tx.set_timer(f"understaffed:{event.id}:{iso_utc(event.starts_at)}", "understaffed", event.id,

@@ -5,18 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sqlite3
+from datetime import datetime
 from typing import Any
 
 from bot.commands import Command, Param, Registry
+from bot.config import Config
 from bot.context import Context
-from bot.domain import Event, Person, Signup
+from bot.domain import Event, Person, Signup, SignupResult
 from bot.errors import Conflict, NotFound, UsageError
 from bot.handlers.events import load_event
 from bot.markup import bold, esc
 from bot.model import Attachment, Button, Reply
-from bot.reminders import plan_person
+from bot.reminders import plan_person, plan_person_now
 from bot.store import Tx
-from bot.store.signups import ensure_open
+from bot.store.events import read_event
+from bot.store.signups import ensure_open, live_role, sign_up
 from bot.views import event_line, spots_text, when_text
 from bot.waitlist import refill
 
@@ -32,25 +36,34 @@ def _role_choice(event: Event) -> Reply:
     return Reply("\n".join(lines), buttons=buttons)
 
 
-async def signup(ctx: Context, args: dict[str, Any]) -> Reply:
-    async with ctx.store.transaction() as tx:
-        event = await load_event(tx, args["event"])
-        ensure_open(event, ctx.now)
-        role_name = args.get("role")
+def _sign_up_unit(conn: sqlite3.Connection, event_id: int, role_name: str | None, person: Person,
+                  now: datetime, config: Config) -> SignupResult | Event:
+    """The whole sign-up as one function on the store's writer thread (``Store.apply``).
+
+    A burst of sign-ups then costs one trip to the database thread per batch, not several per
+    volunteer. Returns the event instead of a result when the person must first choose a role.
+    """
+    event = read_event(conn, event_id)
+    if event is None:
+        raise NotFound(f"There is no event #{event_id}. Type `events` to see the upcoming ones.")
+    ensure_open(event, now)
+    if role_name is None:
+        role_name = event.roles[0].name if len(event.roles) == 1 else live_role(conn, event.id, person.id)
         if role_name is None:
-            if len(event.roles) > 1:
-                mine = await tx.person_signup(event.id, ctx.person.id)
-                if mine is None:
-                    return _role_choice(event)
-                role_name = mine.role
-            else:
-                role_name = event.roles[0].name
-        if event.role(role_name) is None:
-            names = ", ".join(f"`{esc(r.name)}`" for r in event.roles)
-            raise NotFound(f"Event #{event.id} has no role `{esc(role_name[:40])}`. Its roles: {names}.")
-        result = await tx.signup(event, role_name, ctx.person, ctx.now)
-        if result.status == "confirmed" and not result.already:
-            await plan_person(ctx.notifier(tx), result.event, ctx.person)
+            return event
+    if event.role(role_name) is None:
+        names = ", ".join(f"`{esc(r.name)}`" for r in event.roles)
+        raise NotFound(f"Event #{event.id} has no role `{esc(role_name[:40])}`. Its roles: {names}.")
+    result = sign_up(conn, event, role_name, person.id, now)
+    if result.status == "confirmed" and not result.already:
+        plan_person_now(conn, result.event, person.id, config, now)
+    return result
+
+
+async def signup(ctx: Context, args: dict[str, Any]) -> Reply:
+    result = await ctx.store.apply(_sign_up_unit, args["event"], args.get("role"), ctx.person, ctx.now, ctx.config)
+    if isinstance(result, Event):
+        return _role_choice(result)
     event = result.event
     title = f"{bold(esc(event.title))} (#{event.id})"
     cancel = (Button("Cancel my spot", f"cancel {event.id}", style="secondary"),)

@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections import deque
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -28,6 +30,8 @@ from bot.store.tx import Tx
 log = logging.getLogger(__name__)
 
 __all__ = ["Store", "StoreError", "Tx"]
+
+T = TypeVar("T")
 
 #: The most units one commit holds: bounds how long the first of a crowd waits for its answer.
 MAX_BATCH = 200
@@ -52,15 +56,51 @@ class _Unit:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.turn: asyncio.Future[None] = loop.create_future()  # the writer's go-ahead
         self.done: asyncio.Future[bool] = loop.create_future()  # the body finished: True = without error
-        self.committed: asyncio.Future[None] = loop.create_future()  # its batch is on disk (or failed)
+        self.committed: asyncio.Future[Any] = loop.create_future()  # its batch is on disk (or failed)
+        self.value: Any = None
+
+    @property
+    def abandoned(self) -> bool:
+        """Its caller stopped waiting before its turn came."""
+        return self.turn.cancelled()
 
     def settle(self, error: BaseException | None = None) -> None:
         if self.committed.done():
             return
         if error is None:
-            self.committed.set_result(None)
+            self.committed.set_result(self.value)
         else:
             self.committed.set_exception(error)
+
+
+class _Call(_Unit):
+    """A change written as one function (``Store.apply``): run on the writer thread, no turn needed."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        super().__init__(loop)
+        self.fn, self.args = fn, args
+
+    @property
+    def abandoned(self) -> bool:
+        return self.committed.cancelled()
+
+
+def _run_calls(conn: sqlite3.Connection, calls: list[_Call]) -> int:
+    """Run function units back to back, each in its own savepoint; returns how many ran.
+
+    Fewer than all means SQLite rolled back the whole transaction on the last one's error.
+    """
+    for ran, call in enumerate(calls):
+        conn.execute("SAVEPOINT unit")
+        try:
+            call.value = call.fn(conn, *call.args)
+        except Exception as exc:
+            call.value = exc
+            if not _undo_unit(conn):
+                return ran
+        else:
+            conn.execute("RELEASE unit")
+    return len(calls)
 
 
 def _undo_unit(conn: sqlite3.Connection) -> bool:
@@ -96,7 +136,8 @@ class Store:
         self._writer: Link | None = None
         self._reader: Link | None = None
         self._read_lock = asyncio.Lock()
-        self._units: asyncio.Queue[_Unit | None] = asyncio.Queue()
+        self._queue: deque[_Unit | None] = deque()  # None: close
+        self._arrived = asyncio.Event()
         self._write_loop: asyncio.Task[None] | None = None
         #: COMMITs the writer has issued: with group commit, fewer than the transactions asked for.
         self.commits = 0
@@ -126,12 +167,17 @@ class Store:
         await db.execute("PRAGMA busy_timeout=5000")
         return db
 
+    @property
+    def writer_trips(self) -> int:
+        """Hand-offs to the writer's thread so far (what a burst of changes really costs)."""
+        return 0 if self._writer is None else self._writer.trips
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         """One unit of change: all of it is kept, or none. Returns only once it is committed."""
         assert self._writer is not None, "store is not open"
         unit = _Unit(asyncio.get_running_loop())
-        self._units.put_nowait(unit)
+        self._enqueue(unit)
         try:
             await unit.turn
         except BaseException:
@@ -146,32 +192,96 @@ class Store:
             unit.done.set_result(finished)
         await unit.committed
 
+    async def apply(self, fn: Callable[..., T], *args: Any) -> T:
+        """A change written as one plain function ``fn(connection, *args)``, run on the writer thread.
+
+        The fast path for hot changes (a sign-up): function units queued back to back run in one trip
+        to the thread, each in its own savepoint. Returns ``fn``'s result once it is committed; an
+        exception ``fn`` raises is raised here, with its changes undone.
+        """
+        assert self._writer is not None, "store is not open"
+        call = _Call(asyncio.get_running_loop(), fn, args)
+        self._enqueue(call)
+        return await call.committed  # type: ignore[no-any-return]
+
+    def _enqueue(self, unit: _Unit | None) -> None:
+        self._queue.append(unit)
+        self._arrived.set()
+
+    async def _next(self) -> _Unit | None:
+        while not self._queue:
+            self._arrived.clear()
+            await self._arrived.wait()
+        return self._queue.popleft()
+
     async def _write(self, link: Link) -> None:
-        """The writer: hands the connection to each queued unit in turn and commits them in batches."""
-        while True:
-            unit = await self._units.get()
-            if unit is None:
-                return
+        """The writer: gives the connection to each queued unit in turn and commits them in batches."""
+        while (unit := await self._next()) is not None:
             batch: list[_Unit] = []
-            link.carry = ["BEGIN IMMEDIATE"]
-            first_trip = link.trips
-            while unit is not None:
-                if not unit.turn.done():  # a unit cancelled while queued has a cancelled turn
-                    outcome = await self._run_unit(link, unit)
-                    if outcome == "kept":
-                        batch.append(unit)
-                    elif outcome == "lost":
-                        lost = StoreError("the database undid this change with another one; nothing was kept")
-                        for earlier in batch:
-                            earlier.settle(lost)
-                        batch.clear()
-                        link.carry, first_trip = ["BEGIN IMMEDIATE"], link.trips
-                if len(batch) >= MAX_BATCH or self._units.empty():
-                    break
-                unit = self._units.get_nowait()
-                if unit is None:
-                    self._units.put_nowait(None)  # close once this batch is committed
-            await self._commit(link, batch, touched=link.trips != first_trip)
+            try:
+                await self._write_batch(link, unit, batch)
+            except Exception as exc:  # a bug here must not stall every later change
+                log.exception("the store's writer failed; %d changes undone", len(batch))
+                await self._drop(link, batch, StoreError(f"the change could not be saved ({exc})"))
+
+    async def _write_batch(self, link: Link, unit: _Unit, batch: list[_Unit]) -> None:
+        link.carry = ["BEGIN IMMEDIATE"]
+        first_trip = link.trips
+        while True:
+            if isinstance(unit, _Call):
+                calls = [unit]
+                while len(batch) + len(calls) < MAX_BATCH and self._queue and isinstance(self._queue[0], _Call):
+                    calls.append(self._queue.popleft())  # type: ignore[arg-type]
+                outcomes = await self._run_calls(link, [c for c in calls if not c.abandoned])
+            else:
+                outcomes = [] if unit.abandoned else [(unit, await self._run_unit(link, unit))]
+            # Calls that never ran (a neighbour lost the transaction) go first into the next one.
+            self._queue.extendleft(reversed([c for c, outcome in outcomes if outcome == "not run"]))
+            for done, outcome in outcomes:
+                if outcome == "kept":
+                    batch.append(done)
+                elif outcome == "lost":
+                    await self._drop(link, batch, StoreError("the database undid this change with another one; "
+                                                             "nothing was kept"))
+                    link.carry, first_trip = ["BEGIN IMMEDIATE"], link.trips
+            if len(batch) >= MAX_BATCH or not self._queue or self._queue[0] is None:
+                break
+            unit = self._queue.popleft()  # type: ignore[assignment]
+        await self._commit(link, batch, touched=link.trips != first_trip)
+
+    async def _drop(self, link: Link, batch: list[_Unit], error: StoreError) -> None:
+        """Give up the open transaction: every change in it fails with ``error``."""
+        link.carry = []
+        try:
+            await link.trip(_abandon)
+        except Exception:
+            log.exception("rolling back the store's open transaction failed")
+        for unit in batch:
+            unit.settle(error)
+        batch.clear()
+
+    async def _run_calls(self, link: Link, calls: list[_Call]) -> list[tuple[_Unit, str]]:
+        if not calls:
+            return []
+        try:
+            ran = await link.trip(_run_calls, calls)
+        except Exception as exc:  # the carried BEGIN failed (another process holds the lock too long)
+            for call in calls:
+                call.settle(exc)
+            return [(call, "lost") for call in calls]
+        # When SQLite dropped the whole transaction at call ``ran``, the calls before it report "kept" and
+        # are then settled as lost with the rest of the batch by the "lost" that follows them; the calls
+        # after it never ran.
+        outcomes: list[tuple[_Unit, str]] = []
+        for i, call in enumerate(calls):
+            if i > ran:
+                outcomes.append((call, "not run"))
+            elif isinstance(call.value, Exception):
+                call.settle(call.value)
+                outcomes.append((call, "lost" if i == ran else "undone"))
+            else:
+                outcomes.append((call, "kept"))
+        return outcomes
 
     async def _run_unit(self, link: Link, unit: _Unit) -> str:
         """Give ``unit`` the connection until its body ends.
@@ -204,12 +314,7 @@ class Store:
                 await link.trip(_commit)
             except Exception as exc:
                 log.error("commit failed; %d changes undone: %s", len(batch), exc)
-                try:
-                    await link.trip(_abandon)
-                except Exception:
-                    log.exception("rollback after a failed commit also failed")
-                for unit in batch:
-                    unit.settle(StoreError(f"the change could not be saved ({exc})"))
+                await self._drop(link, batch, StoreError(f"the change could not be saved ({exc})"))
                 return
             self.commits += 1
         for unit in batch:
@@ -230,6 +335,13 @@ class Store:
                 if link.trips != before:
                     await link.trip(_end_read)
 
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """One read as a plain function ``fn(connection, *args)``: a single trip, no snapshot around it."""
+        link = self._reader
+        assert link is not None, "store is not open"
+        async with self._read_lock:
+            return await link.trip(fn, *args)
+
     async def integrity_check(self) -> str:
         async with self.transaction() as tx:
             return str(await tx.scalar("PRAGMA integrity_check"))
@@ -239,7 +351,7 @@ class Store:
             # Keeps the query planner's statistics current as the campaign grows (cheap when nothing changed).
             async with self.transaction() as tx:
                 await tx.run("PRAGMA optimize")
-            self._units.put_nowait(None)
+            self._enqueue(None)
             await self._write_loop
             self._write_loop = None
         for link in (self._reader, self._writer):

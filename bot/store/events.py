@@ -49,6 +49,21 @@ def _events_with_roles(
     return rows, roles
 
 
+def _events_from(rows: list[sqlite3.Row], role_rows: list[sqlite3.Row]) -> list[Event]:
+    roles: dict[int, list[Role]] = {}
+    for r in role_rows:
+        roles.setdefault(r["event_id"], []).append(
+            Role(r["id"], r["event_id"], r["name"], r["spots"], r["confirmed"], r["waitlisted"], r["offered"])
+        )
+    return [_event_from(r, tuple(roles.get(r["id"], ()))) for r in rows]
+
+
+def read_event(conn: sqlite3.Connection, event_id: int) -> Event | None:
+    """One event with its roles, read on the database thread."""
+    events = _events_from(*_events_with_roles(conn, "SELECT * FROM events WHERE id = ?", (event_id,)))
+    return events[0] if events else None
+
+
 class EventQueries(Queries):
     async def create_event(
         self,
@@ -87,13 +102,7 @@ class EventQueries(Queries):
 
     async def _events(self, sql: str, params: Sequence[Any] = ()) -> list[Event]:
         """Events chosen by ``sql`` (a ``SELECT *`` from events), each with its roles: one trip."""
-        rows, role_rows = await self.call(_events_with_roles, sql, tuple(params))
-        roles: dict[int, list[Role]] = {}
-        for r in role_rows:
-            roles.setdefault(r["event_id"], []).append(
-                Role(r["id"], r["event_id"], r["name"], r["spots"], r["confirmed"], r["waitlisted"], r["offered"])
-            )
-        return [_event_from(r, tuple(roles.get(r["id"], ()))) for r in rows]
+        return _events_from(*await self.call(_events_with_roles, sql, tuple(params)))
 
     async def events_by_id(self, event_ids: Sequence[int]) -> dict[int, Event]:
         events = await self._events("SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?))",
@@ -101,8 +110,7 @@ class EventQueries(Queries):
         return {e.id: e for e in events}
 
     async def event(self, event_id: int) -> Event | None:
-        events = await self._events("SELECT * FROM events WHERE id = ?", (event_id,))
-        return events[0] if events else None
+        return await self.call(read_event, event_id)
 
     async def event_by_source(self, source_key: str) -> Event | None:
         events = await self._events("SELECT * FROM events WHERE source_key = ?", (source_key,))

@@ -8,6 +8,7 @@ what it was about went away.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 import aiosqlite
@@ -28,50 +29,69 @@ def delivery_from(row: aiosqlite.Row) -> Delivery:
     )
 
 
+def plan_delivery(conn: sqlite3.Connection, out: Outgoing, kind: str, now: datetime, event_id: int | None) -> None:
+    """Insert or refresh a planned delivery. A sent (or failing) one is never touched again;
+    a cancelled one comes back when it is wanted again (someone signs up once more)."""
+    _insert_delivery(
+        conn, out, kind, now, event_id,
+        "DO UPDATE SET payload = excluded.payload, due_at = excluded.due_at, state = 'pending', "
+        "updated_at = excluded.updated_at "
+        "WHERE deliveries.state IN ('pending', 'cancelled') AND deliveries.attempts = 0",
+    )
+
+
+def _insert_delivery(
+    conn: sqlite3.Connection, out: Outgoing, kind: str, now: datetime, event_id: int | None, on_conflict: str,
+) -> int:
+    stamp = iso_utc(now)
+    return conn.execute(
+        "INSERT INTO deliveries (key, kind, platform, target_kind, address, workspace_id, label, person_id, "
+        "event_id, payload, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"ON CONFLICT (key) {on_conflict}",
+        (out.key, kind, out.target.platform, out.target.kind, out.target.address, out.target.workspace_id,
+         out.target.label, out.person_id, event_id, out.reply.to_json(), iso_utc(out.due_at or now),
+         stamp, stamp),
+    ).rowcount
+
+
+def pending_keys(conn: sqlite3.Connection, event_id: int, kinds: tuple[str, ...], person_id: int | None) -> list[str]:
+    """Keys of an event's deliveries that are planned and not yet tried (a person's only, if given)."""
+    marks = ",".join("?" * len(kinds))
+    sql = f"SELECT key FROM deliveries WHERE event_id = ? AND state = 'pending' AND attempts = 0 AND kind IN ({marks})"
+    params: list[object] = [event_id, *kinds]
+    if person_id is not None:
+        sql += " AND person_id = ?"
+        params.append(person_id)
+    return [r[0] for r in conn.execute(sql, params)]
+
+
+def cancel_keys(conn: sqlite3.Connection, keys: list[str], now: datetime) -> int:
+    changed = 0
+    for key in keys:
+        changed += conn.execute(
+            "UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE key = ? AND state = 'pending'",
+            (iso_utc(now), key),
+        ).rowcount
+    return changed
+
+
 class OutboxQueries(Queries):
     async def enqueue(self, out: Outgoing, *, kind: str, now: datetime, event_id: int | None = None) -> bool:
         """Add a delivery; False when one with the same key exists already (never sent twice)."""
         return await self._insert(out, kind, now, event_id, on_conflict="DO NOTHING") == 1
 
     async def plan(self, out: Outgoing, *, kind: str, now: datetime, event_id: int | None = None) -> None:
-        """Insert or refresh a planned delivery. A sent (or failing) one is never touched again;
-        a cancelled one comes back when it is wanted again (someone signs up once more)."""
-        await self._insert(
-            out, kind, now, event_id,
-            on_conflict="DO UPDATE SET payload = excluded.payload, due_at = excluded.due_at, state = 'pending', "
-                        "updated_at = excluded.updated_at "
-                        "WHERE deliveries.state IN ('pending', 'cancelled') AND deliveries.attempts = 0",
-        )
+        """Insert or refresh a planned delivery (see ``plan_delivery``)."""
+        await self.call(plan_delivery, out, kind, now, event_id)
 
     async def _insert(self, out: Outgoing, kind: str, now: datetime, event_id: int | None, *, on_conflict: str) -> int:
-        stamp = iso_utc(now)
-        return await self.run(
-            "INSERT INTO deliveries (key, kind, platform, target_kind, address, workspace_id, label, person_id, "
-            "event_id, payload, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            f"ON CONFLICT (key) {on_conflict}",
-            (out.key, kind, out.target.platform, out.target.kind, out.target.address, out.target.workspace_id,
-             out.target.label, out.person_id, event_id, out.reply.to_json(), iso_utc(out.due_at or now),
-             stamp, stamp),
-        )
+        return await self.call(_insert_delivery, out, kind, now, event_id, on_conflict)
 
     async def pending_keys(self, event_id: int, kinds: tuple[str, ...], person_id: int | None = None) -> list[str]:
-        marks = ",".join("?" * len(kinds))
-        sql = (f"SELECT key FROM deliveries WHERE event_id = ? AND state = 'pending' AND attempts = 0 "
-               f"AND kind IN ({marks})")
-        params: list[object] = [event_id, *kinds]
-        if person_id is not None:
-            sql += " AND person_id = ?"
-            params.append(person_id)
-        return [r["key"] for r in await self.all(sql, params)]
+        return await self.call(pending_keys, event_id, kinds, person_id)
 
     async def cancel_keys(self, keys: list[str], now: datetime) -> int:
-        changed = 0
-        for key in keys:
-            changed += await self.run(
-                "UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE key = ? AND state = 'pending'",
-                (iso_utc(now), key),
-            )
-        return changed
+        return await self.call(cancel_keys, keys, now)
 
     async def cancel_key_prefix(self, prefix: str, now: datetime) -> int:
         like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -25,26 +25,30 @@ PERSON_COLUMNS = "p.id AS p_id, p.platform AS p_platform, p.user_id AS p_user_id
     "p.display_name AS p_display_name, p.tz AS p_tz, p.reminders AS p_reminders"
 
 
-def _upsert_person(conn: sqlite3.Connection, platform: str, user_id: str, name: str, now: str) -> sqlite3.Row:
+def upsert_person(conn: sqlite3.Connection, platform: str, user_id: str, name: str, now: datetime) -> Person:
+    """The person behind a platform id, created on first contact; the display name kept current."""
     conn.execute(
         "INSERT INTO people (platform, user_id, display_name, created_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name "
         "WHERE people.display_name != excluded.display_name",
-        (platform, user_id, name, now),
+        (platform, user_id, name, iso_utc(now)),
     )
-    row: sqlite3.Row = conn.execute("SELECT * FROM people WHERE platform = ? AND user_id = ?",
-                                    (platform, user_id)).fetchone()
-    return row
+    found = find_person(conn, platform, user_id)
+    assert found is not None
+    return found
+
+
+def find_person(conn: sqlite3.Connection, platform: str, user_id: str) -> Person | None:
+    row = conn.execute("SELECT * FROM people WHERE platform = ? AND user_id = ?", (platform, user_id)).fetchone()
+    return None if row is None else person_from(row)
 
 
 class PeopleQueries(Queries):
     async def upsert_person(self, platform: str, user_id: str, display_name: str, now: datetime) -> Person:
-        """The person behind a platform id, created on first contact; the display name kept current."""
-        return person_from(await self.call(_upsert_person, platform, user_id, display_name, iso_utc(now)))
+        return await self.call(upsert_person, platform, user_id, display_name, now)
 
     async def find_person(self, platform: str, user_id: str) -> Person | None:
-        row = await self.one("SELECT * FROM people WHERE platform = ? AND user_id = ?", (platform, user_id))
-        return None if row is None else person_from(row)
+        return await self.call(find_person, platform, user_id)
 
     async def person(self, person_id: int) -> Person | None:
         row = await self.one("SELECT * FROM people WHERE id = ?", (person_id,))

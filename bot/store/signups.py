@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 
 from bot.domain import CancelResult, Event, Person, Promotion, Signup, SignupResult, SignupStatus
@@ -17,18 +18,18 @@ SIGNUP_COLUMNS = (
 )
 
 
-def _sign_up(
-    conn: sqlite3.Connection, event_id: int, role_id: int, spots: int | None, person_id: int, now: str,
-) -> tuple[SignupStatus, str, int | None, bool]:
-    """Sign a person up in one trip: (status, role name, waitlist position, already signed up).
+def sign_up(conn: sqlite3.Connection, event: Event, role_name: str, person_id: int, now: datetime) -> SignupResult:
+    """Sign a person up for a role of ``event``, on the database thread.
 
     A newcomer is confirmed only while a spot is free and nobody is waiting for one; the arrival
     number (``seq``) orders the waitlist. Costs the same whatever the size of the crowd.
     """
+    role = event.role(role_name)
+    assert role is not None, "the caller checks the role"
     existing = conn.execute(
         "SELECT s.id, s.status, s.role_id, s.seq, r.name FROM signups s JOIN roles r ON r.id = s.role_id "
         "WHERE s.event_id = ? AND s.person_id = ?",
-        (event_id, person_id),
+        (event.id, person_id),
     ).fetchone()
     if existing is not None and existing["status"] != "cancelled":
         position = None
@@ -37,38 +38,52 @@ def _sign_up(
                 "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status = 'waitlisted' AND seq <= ?",
                 (existing["role_id"], existing["seq"]),
             ).fetchone()[0]
-        return existing["status"], existing["name"], position, True
-    role = conn.execute("SELECT name, confirmed + offered AS taken, waitlisted FROM roles WHERE id = ?",
-                        (role_id,)).fetchone()
-    room = spots is None or (role["taken"] < spots and role["waitlisted"] == 0)
+        return SignupResult(event, existing["name"], existing["status"], position, already=True)
+    confirmed, offered, waitlisted = conn.execute(
+        "SELECT confirmed, offered, waitlisted FROM roles WHERE id = ?", (role.id,)).fetchone()
+    room = role.spots is None or (confirmed + offered < role.spots and waitlisted == 0)
     status: SignupStatus = "confirmed" if room else "waitlisted"
-    seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM signups WHERE event_id = ?", (event_id,)).fetchone()[0]
+    seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM signups WHERE event_id = ?", (event.id,)).fetchone()[0]
     if existing is None:
         conn.execute(
             "INSERT INTO signups (event_id, role_id, person_id, status, seq, signed_up_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (event_id, role_id, person_id, status, seq, now),
+            (event.id, role.id, person_id, status, seq, iso_utc(now)),
         )
     else:
         conn.execute(
             "UPDATE signups SET role_id = ?, status = ?, seq = ?, signed_up_at = ?, checked_in_at = NULL, "
             "reconfirmed_at = NULL, offer_expires_at = NULL WHERE id = ?",
-            (role_id, status, seq, now, existing["id"]),
+            (role.id, status, seq, iso_utc(now), existing["id"]),
         )
     # The newest arrival is last in line: its place is the role's waitlist length.
-    position = role["waitlisted"] + 1 if status == "waitlisted" else None
-    return status, role["name"], position, False
+    position = waitlisted + 1 if status == "waitlisted" else None
+    counted = replace(role, confirmed=confirmed + (status == "confirmed"), offered=offered,
+                      waitlisted=waitlisted + (status == "waitlisted"))
+    fresh = replace(event, roles=tuple(counted if r.id == role.id else r for r in event.roles))
+    return SignupResult(fresh, role.name, status, position, already=False)
+
+
+def live_role(conn: sqlite3.Connection, event_id: int, person_id: int) -> str | None:
+    """The role the person holds (or waits for) at the event, if any."""
+    row = conn.execute(
+        "SELECT r.name FROM signups s JOIN roles r ON r.id = s.role_id "
+        "WHERE s.event_id = ? AND s.person_id = ? AND s.status != 'cancelled'",
+        (event_id, person_id),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def confirmed_person(conn: sqlite3.Connection, event_id: int, person_id: int) -> Person | None:
+    """The person (as stored now) when they hold a confirmed spot at the event."""
+    row = conn.execute(
+        f"SELECT {PERSON_COLUMNS} FROM signups s JOIN people p ON p.id = s.person_id "
+        "WHERE s.event_id = ? AND s.person_id = ? AND s.status = 'confirmed'",
+        (event_id, person_id),
+    ).fetchone()
+    return None if row is None else person_from(row, "p_")
 
 
 class SignupQueries(EventQueries):
-    async def signup(self, event: Event, role_name: str, person: Person, now: datetime) -> SignupResult:
-        role = event.role(role_name)
-        assert role is not None, "the caller checks the role"
-        status, role_name, position, already = await self.call(
-            _sign_up, event.id, role.id, role.spots, person.id, iso_utc(now))
-        fresh = await self.event(event.id)
-        assert fresh is not None
-        return SignupResult(fresh, role_name, status, position, already=already)
-
     async def _position(self, signup_id: int) -> int | None:
         row = await self.one("SELECT role_id, status, seq FROM signups WHERE id = ?", (signup_id,))
         if row is None or row["status"] != "waitlisted":

@@ -9,7 +9,7 @@ import pytest
 from bot.app import Core
 from bot.clock import FakeClock
 from bot.model import Actor, Invocation, Place
-from bot.store import Store
+from bot.store import Store, StoreError
 from tests.conftest import START, make_config
 
 
@@ -202,3 +202,47 @@ def test_migrations_split_into_whole_statements_including_triggers() -> None:
     assert [s.split()[1] for s in _statements(sql)] == ["TABLE", "TRIGGER"]
     with pytest.raises(ValueError, match="inside a statement"):
         _statements("CREATE TABLE t (a TEXT)")
+
+
+def _add_petition(conn: sqlite3.Connection, name: str) -> str:
+    conn.execute("INSERT INTO petitions (name, goal, created_at, updated_at) VALUES (?, 100, '2026-01-01', '2026-01-01')",
+                 (name,))
+    if name.startswith("bad"):
+        raise ValueError(name)
+    if name.startswith("drop"):  # what SQLite does on a full disk: the whole transaction is gone
+        conn.execute("ROLLBACK")
+        raise sqlite3.OperationalError("database or disk is full")
+    return name.upper()
+
+
+async def test_function_units_run_together_and_fail_alone(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    store = await Store.open(path)
+    try:
+        commits, trips = store.commits, store.writer_trips
+        names = [f"bad{n}" if n % 10 == 4 else f"p{n}" for n in range(100)]
+        results = await asyncio.gather(*(store.apply(_add_petition, n) for n in names), return_exceptions=True)
+        assert [r.args[0] if isinstance(r, ValueError) else r for r in results] == [
+            n if n.startswith("bad") else n.upper() for n in names]
+        kept = {n for (n,) in _on_disk(path, "SELECT name FROM petitions")}
+        assert kept == {n for n in names if not n.startswith("bad")}
+        assert store.commits - commits <= 2
+        assert store.writer_trips - trips <= 4  # a hundred changes in a few trips to the database thread
+    finally:
+        await store.close()
+
+
+async def test_a_change_that_loses_the_transaction_fails_its_batch_mates_loudly(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    store = await Store.open(path)
+    try:
+        names = ["a1", "a2", "drop", "b1", "b2"]
+        results = await asyncio.gather(*(store.apply(_add_petition, n) for n in names), return_exceptions=True)
+        assert all(isinstance(r, StoreError) for r in results[:2]), results
+        assert isinstance(results[2], sqlite3.OperationalError)
+        assert results[3:] == ["B1", "B2"]
+        assert {n for (n,) in _on_disk(path, "SELECT name FROM petitions")} == {"b1", "b2"}
+        # The store goes on working afterwards.
+        assert await store.apply(_add_petition, "c") == "C"
+    finally:
+        await store.close()
