@@ -79,6 +79,16 @@ class _Call(_Unit):
     def __init__(self, loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         super().__init__(loop)
         self.fn, self.args = fn, args
+        self.error: Exception | None = None
+
+    def run(self, conn: sqlite3.Connection) -> bool:
+        """Run on the database thread; False when ``fn`` raised (kept in ``error``)."""
+        try:
+            self.value = self.fn(conn, *self.args)
+            return True
+        except Exception as exc:
+            self.error = exc
+            return False
 
     @property
     def abandoned(self) -> bool:
@@ -92,15 +102,16 @@ def _run_calls(conn: sqlite3.Connection, calls: list[_Call]) -> int:
     """
     for ran, call in enumerate(calls):
         conn.execute("SAVEPOINT unit")
-        try:
-            call.value = call.fn(conn, *call.args)
-        except Exception as exc:
-            call.value = exc
-            if not _undo_unit(conn):
-                return ran
-        else:
+        if call.run(conn):
             conn.execute("RELEASE unit")
+        elif not _undo_unit(conn):
+            return ran
     return len(calls)
+
+
+def _run_reads(conn: sqlite3.Connection, calls: list[_Call]) -> None:
+    for call in calls:
+        call.run(conn)
 
 
 def _undo_unit(conn: sqlite3.Connection) -> bool:
@@ -138,6 +149,8 @@ class Store:
         self._read_lock = asyncio.Lock()
         self._queue: deque[_Unit | None] = deque()  # None: close
         self._arrived = asyncio.Event()
+        self._reads: list[_Call] = []  # waiting for the next read trip
+        self._read_flush: asyncio.Future[None] | None = None
         self._write_loop: asyncio.Task[None] | None = None
         #: COMMITs the writer has issued: with group commit, fewer than the transactions asked for.
         self.commits = 0
@@ -171,6 +184,10 @@ class Store:
     def writer_trips(self) -> int:
         """Hand-offs to the writer's thread so far (what a burst of changes really costs)."""
         return 0 if self._writer is None else self._writer.trips
+
+    @property
+    def reader_trips(self) -> int:
+        return 0 if self._reader is None else self._reader.trips
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
@@ -276,8 +293,8 @@ class Store:
         for i, call in enumerate(calls):
             if i > ran:
                 outcomes.append((call, "not run"))
-            elif isinstance(call.value, Exception):
-                call.settle(call.value)
+            elif call.error is not None:
+                call.settle(call.error)
                 outcomes.append((call, "lost" if i == ran else "undone"))
             else:
                 outcomes.append((call, "kept"))
@@ -336,11 +353,32 @@ class Store:
                     await link.trip(_end_read)
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
-        """One read as a plain function ``fn(connection, *args)``: a single trip, no snapshot around it."""
+        """One read written as a plain function ``fn(connection, *args)``, outside any snapshot.
+
+        Reads that arrive while others are on their way run together in one trip (a crowd of
+        volunteers each looked up by platform id costs a few trips, not one each).
+        """
+        assert self._reader is not None, "store is not open"
+        call = _Call(asyncio.get_running_loop(), fn, args)
+        self._reads.append(call)
+        if len(self._reads) == 1:
+            self._read_flush = asyncio.ensure_future(self._flush_reads())
+        return await call.committed  # type: ignore[no-any-return]
+
+    async def _flush_reads(self) -> None:
         link = self._reader
-        assert link is not None, "store is not open"
         async with self._read_lock:
-            return await link.trip(fn, *args)
+            calls, self._reads = self._reads, []
+            try:
+                assert link is not None, "store is not open"
+                await link.trip(_run_reads, calls)
+            except Exception as exc:  # the connection itself failed (closed under us)
+                log.error("a read trip failed: %r", exc)
+                for call in calls:
+                    call.settle(StoreError(f"the read failed ({exc!r})"))
+                return
+        for call in calls:
+            call.settle(call.error)
 
     async def integrity_check(self) -> str:
         async with self.transaction() as tx:
@@ -354,9 +392,10 @@ class Store:
             self._enqueue(None)
             await self._write_loop
             self._write_loop = None
-        for link in (self._reader, self._writer):
-            if link is not None:
-                await link.db.close()
+        async with self._read_lock:  # no read trip is in flight
+            for link in (self._reader, self._writer):
+                if link is not None:
+                    await link.db.close()
         self._reader = self._writer = None
 
 

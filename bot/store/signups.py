@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import replace
 from datetime import datetime
 
-from bot.domain import CancelResult, Event, Person, Promotion, Signup, SignupResult, SignupStatus
+from bot.domain import CancelResult, Event, Person, Promotion, Role, Signup, SignupResult, SignupStatus
 from bot.errors import Conflict
 from bot.store.events import EventQueries
 from bot.store.people import PERSON_COLUMNS, person_from
@@ -57,8 +57,8 @@ def sign_up(conn: sqlite3.Connection, event: Event, role_name: str, person_id: i
         )
     # The newest arrival is last in line: its place is the role's waitlist length.
     position = waitlisted + 1 if status == "waitlisted" else None
-    counted = replace(role, confirmed=confirmed + (status == "confirmed"), offered=offered,
-                      waitlisted=waitlisted + (status == "waitlisted"))
+    counted = Role(role.id, role.event_id, role.name, role.spots, confirmed + (status == "confirmed"),
+                   waitlisted + (status == "waitlisted"), offered)
     fresh = replace(event, roles=tuple(counted if r.id == role.id else r for r in event.roles))
     return SignupResult(fresh, role.name, status, position, already=False)
 

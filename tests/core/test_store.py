@@ -205,8 +205,8 @@ def test_migrations_split_into_whole_statements_including_triggers() -> None:
 
 
 def _add_petition(conn: sqlite3.Connection, name: str) -> str:
-    conn.execute("INSERT INTO petitions (name, goal, created_at, updated_at) VALUES (?, 100, '2026-01-01', '2026-01-01')",
-                 (name,))
+    conn.execute("INSERT INTO petitions (name, goal, created_at, updated_at) "
+                 "VALUES (?, 100, '2026-01-01', '2026-01-01')", (name,))
     if name.startswith("bad"):
         raise ValueError(name)
     if name.startswith("drop"):  # what SQLite does on a full disk: the whole transaction is gone
@@ -244,5 +244,27 @@ async def test_a_change_that_loses_the_transaction_fails_its_batch_mates_loudly(
         assert {n for (n,) in _on_disk(path, "SELECT name FROM petitions")} == {"b1", "b2"}
         # The store goes on working afterwards.
         assert await store.apply(_add_petition, "c") == "C"
+    finally:
+        await store.close()
+
+
+def _petition_goal(conn: sqlite3.Connection, name: str) -> int:
+    row = conn.execute("SELECT goal FROM petitions WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise LookupError(name)
+    return int(row[0])
+
+
+async def test_concurrent_reads_share_trips_and_fail_alone(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "t.db")
+    try:
+        await store.apply(_add_petition, "known")
+        trips = store.reader_trips
+        names = ["known" if n % 5 else f"missing{n}" for n in range(200)]
+        results = await asyncio.gather(*(store.read(_petition_goal, n) for n in names), return_exceptions=True)
+        assert [r if isinstance(r, int) else r.args[0] for r in results] == [
+            100 if n == "known" else n for n in names]
+        assert all(isinstance(r, LookupError) for r, n in zip(results, names, strict=True) if n != "known")
+        assert store.reader_trips - trips <= 3
     finally:
         await store.close()
