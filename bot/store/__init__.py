@@ -50,19 +50,17 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class _Unit:
-    """One ``transaction()`` waiting for, holding, or done with the writer."""
+class _Work:
+    """Something queued for a connection; ``committed`` carries its answer once it is on disk."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.turn: asyncio.Future[None] = loop.create_future()  # the writer's go-ahead
-        self.done: asyncio.Future[bool] = loop.create_future()  # the body finished: True = without error
-        self.committed: asyncio.Future[Any] = loop.create_future()  # its batch is on disk (or failed)
+        self.committed: asyncio.Future[Any] = loop.create_future()
         self.value: Any = None
 
     @property
     def abandoned(self) -> bool:
-        """Its caller stopped waiting before its turn came."""
-        return self.turn.cancelled()
+        """Its caller stopped waiting before it ran."""
+        return self.committed.cancelled()
 
     def settle(self, error: BaseException | None = None) -> None:
         if self.committed.done():
@@ -73,8 +71,21 @@ class _Unit:
             self.committed.set_exception(error)
 
 
-class _Call(_Unit):
-    """A change written as one function (``Store.apply``): run on the writer thread, no turn needed."""
+class _Unit(_Work):
+    """One ``transaction()``: its body runs in its caller's task while the writer waits."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(loop)
+        self.turn: asyncio.Future[None] = loop.create_future()  # the writer's go-ahead
+        self.done: asyncio.Future[bool] = loop.create_future()  # the body finished: True = without error
+
+    @property
+    def abandoned(self) -> bool:
+        return self.turn.cancelled()
+
+
+class _Call(_Work):
+    """A change or read written as one function (``Store.apply``, ``Store.read``), run on the thread."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         super().__init__(loop)
@@ -89,10 +100,6 @@ class _Call(_Unit):
         except Exception as exc:
             self.error = exc
             return False
-
-    @property
-    def abandoned(self) -> bool:
-        return self.committed.cancelled()
 
 
 def _run_calls(conn: sqlite3.Connection, calls: list[_Call]) -> int:
@@ -147,7 +154,7 @@ class Store:
         self._writer: Link | None = None
         self._reader: Link | None = None
         self._read_lock = asyncio.Lock()
-        self._queue: deque[_Unit | None] = deque()  # None: close
+        self._queue: deque[_Work | None] = deque()  # None: close
         self._arrived = asyncio.Event()
         self._reads: list[_Call] = []  # waiting for the next read trip
         self._read_flush: asyncio.Future[None] | None = None
@@ -221,11 +228,11 @@ class Store:
         self._enqueue(call)
         return await call.committed  # type: ignore[no-any-return]
 
-    def _enqueue(self, unit: _Unit | None) -> None:
+    def _enqueue(self, unit: _Work | None) -> None:
         self._queue.append(unit)
         self._arrived.set()
 
-    async def _next(self) -> _Unit | None:
+    async def _next(self) -> _Work | None:
         while not self._queue:
             self._arrived.clear()
             await self._arrived.wait()
@@ -234,14 +241,14 @@ class Store:
     async def _write(self, link: Link) -> None:
         """The writer: gives the connection to each queued unit in turn and commits them in batches."""
         while (unit := await self._next()) is not None:
-            batch: list[_Unit] = []
+            batch: list[_Work] = []
             try:
                 await self._write_batch(link, unit, batch)
             except Exception as exc:  # a bug here must not stall every later change
                 log.exception("the store's writer failed; %d changes undone", len(batch))
                 await self._drop(link, batch, StoreError(f"the change could not be saved ({exc})"))
 
-    async def _write_batch(self, link: Link, unit: _Unit, batch: list[_Unit]) -> None:
+    async def _write_batch(self, link: Link, unit: _Work, batch: list[_Work]) -> None:
         link.carry = ["BEGIN IMMEDIATE"]
         first_trip = link.trips
         while True:
@@ -251,6 +258,7 @@ class Store:
                     calls.append(self._queue.popleft())  # type: ignore[arg-type]
                 outcomes = await self._run_calls(link, [c for c in calls if not c.abandoned])
             else:
+                assert isinstance(unit, _Unit)
                 outcomes = [] if unit.abandoned else [(unit, await self._run_unit(link, unit))]
             # Calls that never ran (a neighbour lost the transaction) go first into the next one.
             self._queue.extendleft(reversed([c for c, outcome in outcomes if outcome == "not run"]))
@@ -266,7 +274,7 @@ class Store:
             unit = self._queue.popleft()  # type: ignore[assignment]
         await self._commit(link, batch, touched=link.trips != first_trip)
 
-    async def _drop(self, link: Link, batch: list[_Unit], error: StoreError) -> None:
+    async def _drop(self, link: Link, batch: list[_Work], error: StoreError) -> None:
         """Give up the open transaction: every change in it fails with ``error``."""
         link.carry = []
         try:
@@ -277,7 +285,7 @@ class Store:
             unit.settle(error)
         batch.clear()
 
-    async def _run_calls(self, link: Link, calls: list[_Call]) -> list[tuple[_Unit, str]]:
+    async def _run_calls(self, link: Link, calls: list[_Call]) -> list[tuple[_Work, str]]:
         if not calls:
             return []
         try:
@@ -289,7 +297,7 @@ class Store:
         # When SQLite dropped the whole transaction at call ``ran``, the calls before it report "kept" and
         # are then settled as lost with the rest of the batch by the "lost" that follows them; the calls
         # after it never ran.
-        outcomes: list[tuple[_Unit, str]] = []
+        outcomes: list[tuple[_Work, str]] = []
         for i, call in enumerate(calls):
             if i > ran:
                 outcomes.append((call, "not run"))
@@ -323,7 +331,7 @@ class Store:
             intact = False
         return "undone" if intact else "lost"
 
-    async def _commit(self, link: Link, batch: list[_Unit], *, touched: bool) -> None:
+    async def _commit(self, link: Link, batch: list[_Work], *, touched: bool) -> None:
         if not touched:
             link.carry = []
         else:
