@@ -54,6 +54,8 @@ class Event:
     remind: str | None
     source_key: str | None
     roles: tuple[Role, ...] = ()
+    #: The repeating series this is one date of, if any.
+    series_id: int | None = None
 
     @property
     def is_cancelled(self) -> bool:

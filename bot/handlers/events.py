@@ -213,6 +213,27 @@ async def event_cancel(ctx: Context, args: dict[str, Any]) -> Reply:
     return Reply(f"Cancelled event #{event.id} ({esc(event.title)}){people}.")
 
 
+async def event_end_series(ctx: Context, args: dict[str, Any]) -> Reply:
+    async with ctx.store.transaction() as tx:
+        event = await load_event(tx, args["event"])
+        if event.series_id is None:
+            raise Conflict(f"Event #{event.id} does not repeat. `event cancel {event.id}` cancels it.")
+        if not await tx.end_series(event.series_id):
+            raise Conflict(f"The series of event #{event.id} has already ended; cancel later dates one by one.")
+        notifier = ctx.notifier(tx)
+        later = await tx.series_events_after(event.series_id, event.starts_at)
+        told = 0
+        for date in later:
+            told += await cancel_event(notifier, date, "The repeating event has ended.")
+    text = (f"{bold(esc(event.title))} no longer repeats: #{event.id} "
+            f"({format_when(event.starts_at, ctx.tz, now=ctx.now)}) is its last date.")
+    if later:
+        dates = f"{len(later)} later date{'s' if len(later) != 1 else ''}"
+        people = f" and told {told} signed-up {'person' if told == 1 else 'people'}" if told else ""
+        text += f" I cancelled the {dates}{people}."
+    return Reply(text)
+
+
 def register(registry: Registry) -> None:
     event = Param("event", "event", "The event's id (see `events`)")
     when = Param("when", "time", "Start, e.g. Dec 7 7pm", keyword=True, max_length=64)
@@ -240,7 +261,7 @@ def register(registry: Registry) -> None:
                   'roles:"speaker=5,attendee"', "event add Canvass Old North when:sat 10am duration:3h spots:12"),
         details="Times are in the campaign's time zone: `2026-12-07 19:00`, `Dec 7 7pm`, `tomorrow 18:30`, "
                 "`mon 7pm`. Without `until:` or `duration:` an event lasts 2 hours. `repeat:` makes a series "
-                "whose dates are created 8 weeks ahead, each with its own sign-ups.",
+                "whose dates are created 8 weeks ahead, each with its own sign-ups; `event end-series` stops it.",
     ))
     registry.add(Command(
         "event edit", "Change an event (organizers)", event_edit,
@@ -255,4 +276,9 @@ def register(registry: Registry) -> None:
         "event cancel", "Cancel an event and tell everyone signed up (organizers)", event_cancel,
         (event, Param("reason", "words", "Why, shown to the people signed up", required=False, max_length=500)),
         organizer=True, examples=("event cancel 3 Council moved the vote",),
+    ))
+    registry.add(Command(
+        "event end-series", "Stop a repeating event after one of its dates (organizers)", event_end_series,
+        (event,), organizer=True, examples=("event end-series 12",),
+        details="The date you name stays; later dates are cancelled and the people signed up for them told.",
     ))

@@ -32,6 +32,7 @@ def _event_from(row: sqlite3.Row, roles: tuple[Role, ...]) -> Event:
         remind=row["remind"],
         source_key=row["source_key"],
         roles=roles,
+        series_id=row["series_id"],
     )
 
 
@@ -174,6 +175,14 @@ class EventQueries(Queries):
                                      (event_id,))
         await self.run("INSERT INTO roles (event_id, name, spots, position) VALUES (?, ?, ?, ?)",
                        (event_id, name, spots, position))
+
+    async def series_events_after(self, series_id: int, after: datetime) -> list[Event]:
+        """A series' scheduled dates starting after ``after``, soonest first."""
+        return await self._events(
+            "SELECT * FROM events WHERE series_id = ? AND starts_at > ? AND status = 'scheduled' "
+            "ORDER BY starts_at, id",
+            (series_id, iso_utc(after)),
+        )
 
     async def cancel_event(self, event_id: int, reason: str | None, now: datetime) -> None:
         await self.run(

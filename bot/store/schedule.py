@@ -65,3 +65,7 @@ class ScheduleQueries(Queries):
                    r["length_min"], json.loads(r["template"]))
             for r in rows
         ]
+
+    async def end_series(self, series_id: int) -> bool:
+        """No more dates are made for the series; False when it had ended already."""
+        return await self.run("UPDATE series SET active = 0 WHERE id = ? AND active = 1", (series_id,)) == 1

@@ -212,6 +212,31 @@ async def test_the_series_window_rolls_forward_as_days_pass(bot: Bot) -> None:
     assert all(e.starts_at.astimezone(bot.core.config.campaign.tz).hour == 18 for e in events)
 
 
+async def test_ending_a_series_keeps_the_date_cancels_later_ones_and_stops_new_ones(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Canvass when:"Dec 1 6pm" repeat:weekly spots:5')
+    async with bot.core.store.snapshot() as tx:
+        dates = await tx.all_events()
+    assert len(dates) >= 4 and {e.series_id for e in dates} == {1}
+    await bot.say("vic", f"signup {dates[2].id}")
+    await bot.say("vic", f"signup {dates[1].id}")
+    refused = await bot.say("vic", f"event end-series {dates[1].id}")
+    assert "for organizers only" in refused
+    reply = await bot.say("olivia", f"event end-series {dates[1].id}")
+    assert f"#{dates[1].id}" in reply and "is its last date" in reply
+    assert f"cancelled the {len(dates) - 2} later dates and told 1 signed-up person" in reply
+    assert any("Cancelled" in dm and "The repeating event has ended." in dm for dm in bot.dms_to("vic"))
+    assert "already ended" in await bot.say("olivia", f"event end-series {dates[0].id}")
+    mine = await bot.say("vic", "mine")
+    assert f"#{dates[1].id} " in mine and f"#{dates[2].id} " not in mine
+    await bot.say("olivia", 'event add One-off when:"Dec 3 6pm"')
+    assert "does not repeat" in await bot.say("olivia", f"event end-series {len(dates) + 1}")
+    await bot.advance(days=30)
+    async with bot.core.store.snapshot() as tx:
+        after = [e for e in await tx.all_events() if e.series_id is not None]
+    assert [e.id for e in after] == [e.id for e in dates]  # the window no longer adds dates
+    assert [e.is_cancelled for e in after] == [False, False] + [True] * (len(dates) - 2)
+
+
 async def test_understaffed_events_alert_organizers_and_ask_volunteers(bot: Bot) -> None:
     await bot.say("olivia", "channel link organizers", channel="organizers")
     await bot.say("olivia", "channel link reminders", channel="reminders")
