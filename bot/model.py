@@ -120,6 +120,14 @@ class Reply:
     #: A platform user id the bot deliberately pings (a reminder that could not go by DM).
     #: Everything else in a reply never pings anyone.
     mention: str = ""
+    #: What platforms that draw ``cards`` show instead of ``text`` when ``text`` only repeats the
+    #: cards (None: show ``text``). ``text`` stays whole for the console and notifications.
+    summary: str | None = None
+
+    @property
+    def beside_cards(self) -> str:
+        """The text to show next to the drawn cards."""
+        return self.text if self.summary is None or not self.cards else self.summary
 
     def to_json(self) -> str:
         """Serialise for the delivery outbox."""
@@ -154,6 +162,7 @@ class Reply:
             ),
             is_error=data.get("is_error", False),
             mention=data.get("mention", ""),
+            summary=data.get("summary"),
         )
 
 

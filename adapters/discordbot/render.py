@@ -170,7 +170,7 @@ def usable_buttons(buttons: Sequence[Button]) -> tuple[Button, ...]:
 def render(reply: Reply) -> list[Outbound]:
     """The messages for one reply: text first, then cards; buttons and files on the last one."""
     mention = f"<@{reply.mention}> " if reply.mention.isdigit() else ""
-    text = to_discord(reply.text)
+    text = to_discord(reply.beside_cards)
     pieces = split_content(mention + text if mention else text, MAX_CONTENT)
     messages = [Outbound(content=p) for p in pieces]
     groups = _embed_groups([card_embed(c) for c in reply.cards])

@@ -103,7 +103,7 @@ def action_blocks(buttons: Iterable[Button]) -> list[Block]:
 
 def reply_blocks(reply: Reply) -> list[Block]:
     """Every block of one reply, before splitting into messages."""
-    text = reply.text
+    text = reply.beside_cards
     if reply.is_error:
         text = f":warning: {text}"
     blocks = sections(text)

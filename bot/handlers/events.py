@@ -50,10 +50,10 @@ async def event_show(ctx: Context, args: dict[str, Any]) -> Reply:
     async with ctx.store.snapshot() as tx:
         event = await load_event(tx, args["event"])
         mine = await tx.person_signup(event.id, ctx.person.id)
-    text = event_text(event, ctx.tz, ctx.now)
-    if mine is not None:
-        text += "\n" + _my_status(mine.status, mine.role, mine.position)
-    return Reply(text, cards=(event_card(event, ctx.tz, ctx.now),), buttons=event_buttons(event, ctx.now))
+    status = "" if mine is None else _my_status(mine.status, mine.role, mine.position)
+    text = event_text(event, ctx.tz, ctx.now) + (f"\n{status}" if status else "")
+    return Reply(text, cards=(event_card(event, ctx.tz, ctx.now),), buttons=event_buttons(event, ctx.now),
+                 summary=status)
 
 
 def _my_status(status: str, role: str, position: int | None) -> str:

@@ -28,6 +28,16 @@ async def test_signup_and_cancel_by_button(chat, fake: FakeDiscord, olivia: Fake
         assert await tx.event_signups(1) == []
 
 
+async def test_an_event_is_shown_as_its_card_without_the_same_words_above_it(
+    chat, fake: FakeDiscord, olivia: FakeUser, vic: FakeUser,
+) -> None:
+    card = await _card(chat, olivia)
+    assert card["embeds"][0]["title"].endswith("1 Canvass Old North") and not card.get("content", "").strip("\u200b")
+    await chat.click(vic, card, "Sign up")
+    [mine] = await chat.slash(vic, "event", event=1)
+    assert mine["content"] == "You're signed up as volunteer." and mine["embeds"]
+
+
 async def test_buttons_work_after_a_restart(chat, fake: FakeDiscord, olivia: FakeUser, vic: FakeUser) -> None:
     card = await _card(chat, olivia)
     await chat.restart()

@@ -38,7 +38,7 @@ async def test_every_command_answers(chat, fake: FakeDiscord, olivia: FakeUser) 
             options["spots"] = 3
         messages = await chat.slash(olivia, command.slash_name, **options)
         said = text_of(messages)
-        assert messages and said.strip(), f"/{command.slash_name} got no answer"
+        assert messages and (said.strip() or messages[-1]["embeds"]), f"/{command.slash_name} got no answer"
         assert "went wrong" not in said, f"/{command.slash_name}: {said}"
 
 

@@ -68,6 +68,15 @@ def test_a_card_has_a_header_fields_a_local_time_and_buttons() -> None:
     assert button["action_id"] == "turnout:signup:1:speaker" and button["style"] == "primary"
 
 
+def test_a_summary_replaces_text_that_only_repeats_the_card_but_not_the_notification() -> None:
+    card = Card("#1 Council", "About", (Field("When", "Mon, Dec 7 · 7:00 PM EST"),))
+    [quiet] = render_reply(Reply("Council, Mon, Dec 7 at City Hall", cards=(card,), summary=""))
+    assert [b["type"] for b in quiet.blocks] == ["divider", "header", "section", "section"]
+    assert quiet.text.startswith("Council, Mon, Dec 7")  # what a phone notification shows
+    [status] = render_reply(Reply("Council ...\nYou're signed up.", cards=(card,), summary="You're signed up."))
+    assert status.blocks[0]["text"]["text"] == "You're signed up."
+
+
 def test_many_buttons_split_into_actions_blocks_of_25() -> None:
     buttons = tuple(Button(f"B{i}" * 60, f"signup {i}") for i in range(30))
     [message] = render_reply(Reply("pick", buttons=buttons))
