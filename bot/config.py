@@ -94,6 +94,8 @@ class SlackSettings:
     mode: str = "socket"
     organizers: tuple[str, ...] = ()
     api_base: str = ""
+    #: HTTP mode listens here: behind the TLS proxy that Slack's https URL needs, by default.
+    host: str = "127.0.0.1"
     port: int = 3000
     path: str = "/slack/events"
 
@@ -211,7 +213,7 @@ def _build(data: dict[str, Any], secrets: Secrets) -> Config:
     )
     d = _table(data, "discord", {"organizer_role", "api_base", "gateway_url", "application_id"})
     discord = DiscordSettings(**{key: str(value) for key, value in d.items()})
-    s = _table(data, "slack", {"mode", "organizers", "api_base", "port", "path"})
+    s = _table(data, "slack", {"mode", "organizers", "api_base", "host", "port", "path"})
     mode = str(s.get("mode", "socket"))
     if mode not in ("socket", "http"):
         raise ValueError('[slack] mode must be "socket" or "http"')
@@ -219,6 +221,7 @@ def _build(data: dict[str, Any], secrets: Secrets) -> Config:
         mode=mode,
         organizers=_strings(s.get("organizers", []), "[slack] organizers"),
         api_base=str(s.get("api_base", "")),
+        host=str(s.get("host", "127.0.0.1")),
         port=int(s.get("port", 3000)),
         path=str(s.get("path", "/slack/events")),
     )

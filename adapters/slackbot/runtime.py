@@ -53,7 +53,7 @@ class SlackRuntime:
         clock: Clock,
         config: Config,
         after_command: Callable[[], object] | None = None,
-        host: str = "0.0.0.0",
+        host: str | None = None,
         port: int | None = None,
         throttle: ChannelThrottle | None = None,
         connect: bool = True,
@@ -81,7 +81,8 @@ class SlackRuntime:
             return runtime
         try:
             if http:
-                await runtime._serve(host, settings.port if port is None else port, settings.path)
+                await runtime._serve(settings.host if host is None else host, settings.port if port is None else port,
+                                     settings.path)
             else:
                 runtime.socket = AsyncSocketModeHandler(app, app_token=secrets.slack_app_token, web_client=client)
                 await runtime.socket.connect_async()

@@ -38,3 +38,11 @@ def test_bad_settings_are_named(tmp_path: Path, text: str, problem: str) -> None
     with pytest.raises(ConfigError) as err:
         load_config(path, env={})
     assert problem in str(err.value)
+
+
+def test_slack_http_mode_listens_locally_unless_told_otherwise(tmp_path: Path) -> None:
+    assert load_config(None, env={}).slack.host == "127.0.0.1"
+    path = tmp_path / "turnout.toml"
+    path.write_text('[slack]\nmode = "http"\nhost = "0.0.0.0"\nport = 8080\n', encoding="utf-8")
+    slack = load_config(path, env={}).slack
+    assert (slack.mode, slack.host, slack.port) == ("http", "0.0.0.0", 8080)
