@@ -16,7 +16,7 @@ from bot.markup import esc
 from bot.model import Invocation, Reply
 from bot.store import Store
 from bot.store.people import find_person, upsert_person
-from bot.textparse import bind, match_line
+from bot.textparse import bind, bind_options, match_line
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,8 @@ class Dispatcher:
         command, rest = match_line(invocation.text, self.registry)
         if command.organizer and not invocation.actor.is_organizer:
             raise PermissionDenied(f"`{command.name}` is for organizers only.")
-        args = bind(command, rest)
+        options = invocation.options
+        args = bind(command, rest) if options is None else bind_options(command, options)
         person = await self._person(invocation)
         ctx = Context(invocation, person, self.store, self.clock, self.config, self.registry, self.sources)
         result = await command.handler(ctx, args)

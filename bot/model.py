@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -54,6 +55,9 @@ class Invocation:
     place: Place
     text: str
     at: datetime | None = None
+    #: Arguments the platform already split by name (slash-command options, form fields): then
+    #: ``text`` is only the command's name, and the core checks each value as if typed.
+    options: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True)

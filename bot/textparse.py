@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,15 +39,19 @@ class Parsed:
 
 def clean_line(line: str) -> str:
     """Reject what no command can contain; normalise what phones add (curly quotes, NBSP)."""
-    if len(line) > MAX_LINE:
-        raise UsageError(f"That message is too long ({len(line):,} characters; the most is {MAX_LINE:,}).")
-    line = line.translate(_QUOTES).replace("\u00a0", " ")
-    for ch in line:
+    return _clean(line.translate(_QUOTES))
+
+
+def _clean(text: str) -> str:
+    if len(text) > MAX_LINE:
+        raise UsageError(f"That message is too long ({len(text):,} characters; the most is {MAX_LINE:,}).")
+    text = text.replace("\u00a0", " ")
+    for ch in text:
         if ch in "\t\n\r":
             continue
         if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\u200d":
             raise UsageError("That message contains control characters; please type it again as plain text.")
-    return " ".join(line.split()) if "\n" not in line else line.strip()
+    return " ".join(text.split()) if "\n" not in text else text.strip()
 
 
 def tokenize(line: str) -> list[Token]:
@@ -141,6 +146,27 @@ def bind(command: Command, tokens: list[Token]) -> dict[str, Any]:
             args[param.name] = None
             continue
         args[param.name] = convert(command, param, raw[param.name])
+    return args
+
+
+def bind_options(command: Command, options: Mapping[str, object]) -> dict[str, Any]:
+    """Arguments a platform already split by name (a slash command's options), checked as if typed.
+
+    No quoting is involved, so a value keeps every character the person typed, ``"`` included.
+    """
+    unknown = sorted(set(options) - {p.name for p in command.params})
+    if unknown:
+        raise _usage(command, f"`{esc(unknown[0][:32])}` is not an option of `{command.name}`.")
+    args: dict[str, Any] = {}
+    for param in command.params:
+        value = options.get(param.name)
+        text = "" if value is None else _clean(str(value))
+        if not text:
+            if param.required:
+                raise _usage(command, f"`{command.name}` needs {param.placeholder}.")
+            args[param.name] = None
+            continue
+        args[param.name] = convert(command, param, text)
     return args
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 import discord
@@ -17,7 +17,7 @@ from discord import app_commands
 
 from adapters.discordbot.people import actor_of, place_of
 from adapters.discordbot.render import Outbound, render
-from adapters.discordbot.slash import by_slash_name, command_line, focused_option, option_values
+from adapters.discordbot.slash import by_slash_name, focused_option, option_values
 from bot.app import Core
 from bot.markup import esc
 from bot.model import Invocation, Reply, action_from_button_id
@@ -45,9 +45,10 @@ class InteractionHandler:
         self.defer_after = defer_after
         self.commands = by_slash_name(core.registry)
 
-    def _invocation(self, interaction: discord.Interaction, text: str) -> Invocation:
+    def _invocation(self, interaction: discord.Interaction, text: str,
+                    options: Mapping[str, object] | None = None) -> Invocation:
         return Invocation(actor_of(interaction, self.organizer_role), place_of(interaction), text,
-                          self.core.clock.now())
+                          self.core.clock.now(), options)
 
     async def _run(self, interaction: discord.Interaction, work: Awaitable[list[Reply]], *,
                    thinking: bool) -> list[Reply]:
@@ -74,9 +75,8 @@ class InteractionHandler:
             replies = [Reply(f"I don't know `/{esc(str(data.get('name', ''))[:32])}` any more; "
                              "it will disappear shortly.", is_error=True)]
         else:
-            line = command_line(command, option_values(data))
-            replies = await self._run(interaction, self.core.dispatcher.dispatch(self._invocation(interaction, line)),
-                                      thinking=True)
+            invocation = self._invocation(interaction, command.name, option_values(data))
+            replies = await self._run(interaction, self.core.dispatcher.dispatch(invocation), thinking=True)
         await self.answer(interaction, replies)
 
     async def answer(self, interaction: discord.Interaction, replies: list[Reply]) -> None:

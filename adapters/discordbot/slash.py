@@ -22,12 +22,6 @@ CHAT_INPUT = 1
 MANAGE_EVENTS = 1 << 33
 MAX_CHOICES = 25
 MAX_STRING = 6000
-#: The core's tokenizer has no escape for ``"`` (and reads curly quotes and guillemets as ``"``):
-#: such characters become look-alikes it leaves alone, so a value can always be quoted.
-_QUOTE_STANDINS = str.maketrans({'"': "\u2033", "\u201c": "\u2033", "\u201d": "\u2033", "\u201e": "\u2033",
-                                 "\u00ab": "\u2039", "\u00bb": "\u203a"})
-
-
 def option(param: Param) -> dict[str, Any]:
     """One Discord option for a parameter; the core still checks every value."""
     data: dict[str, Any] = {"name": param.name, "description": param.help, "required": param.required}
@@ -77,20 +71,6 @@ def commands_hash(payload: list[dict[str, Any]]) -> str:
 
 def by_slash_name(registry: Registry) -> dict[str, Command]:
     return {c.slash_name: c for c in registry}
-
-
-def quote_value(value: object) -> str:
-    text = str(value).translate(_QUOTE_STANDINS)
-    return f'"{text}"'
-
-
-def command_line(command: Command, options: Mapping[str, object]) -> str:
-    """The typed form of a slash invocation: ``event add title:"Canvass" when:"sat 10am"``."""
-    parts = [command.name]
-    for param in command.params:
-        if param.name in options and options[param.name] is not None:
-            parts.append(f"{param.name}:{quote_value(options[param.name])}")
-    return " ".join(parts)
 
 
 def option_values(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slackbot.blocks import MAX_VIEW_BLOCKS, view_blocks
-from adapters.slackbot.modal import CALLBACK_ID, Origin, command_line, error_block, event_add_view, submitted_values
+from adapters.slackbot.modal import CALLBACK_ID, Origin, error_block, event_add_view, submitted_values
 from adapters.slackbot.organizers import Organizers
 from adapters.slackbot.replies import Answerer
 from adapters.slackbot.translate import (
@@ -113,7 +113,7 @@ class SlackChat:
         origin = Origin.load(str(view.get("private_metadata", "")))
         place = Place(PLATFORM, origin.channel_id or user_id, workspace_id=origin.team_id,
                       channel_name=origin.channel_name, is_direct=not origin.channel_id)
-        invocation = Invocation(actor, place, command_line(submitted_values(view)), self.clock.now())
+        invocation = Invocation(actor, place, "event add", self.clock.now(), submitted_values(view))
         work = asyncio.ensure_future(self._dispatch(invocation))
         try:
             replies = await asyncio.wait_for(asyncio.shield(work), SUBMIT_BUDGET)

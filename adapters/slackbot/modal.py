@@ -77,19 +77,6 @@ def submitted_values(view: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _quote(value: str) -> str:
-    return '"' + value.replace('"', "'") + '"'
-
-
-def command_line(values: dict[str, str]) -> str:
-    """The ``event add`` line the answers stand for; every value quoted so no word is read as a key."""
-    parts = ["event add", _quote(values.get("title", ""))]
-    for name, *_ in FIELDS[1:]:
-        if name in values:
-            parts.append(f"{name}:{_quote(values[name])}")
-    return " ".join(parts)
-
-
 def error_block(message: str) -> str:
     """Which input an error from the core is about, so Slack shows it under that field."""
     lowered = message.lower()

@@ -7,7 +7,7 @@ import pytest
 from bot.catalog import build_registry
 from bot.errors import UsageError
 from bot.model import Button, action_from_button_id
-from bot.textparse import parse_line, tokenize
+from bot.textparse import bind_options, parse_line, tokenize
 
 REGISTRY = build_registry()
 
@@ -110,3 +110,19 @@ def test_a_button_id_parses_back_to_the_same_command() -> None:
 @pytest.mark.parametrize("custom_id", ["other:signup:1", "turnout:", "turnout:" + "x" * 200])
 def test_foreign_or_oversized_button_ids_are_ignored(custom_id: str) -> None:
     assert action_from_button_id(custom_id) is None
+
+
+def test_options_split_by_the_platform_are_checked_like_typed_values() -> None:
+    command = REGISTRY.get("event add")
+    assert command is not None
+    args = bind_options(command, {"title": '«Pack» the "chambers"', "when": "Dec 7 7pm", "spots": 5})
+    assert args["title"] == '«Pack» the "chambers"' and args["spots"] == 5 and args["where"] is None
+    for options, problem in (
+        ({"when": "Dec 7 7pm"}, "needs"),
+        ({"title": "x", "when": "Dec 7 7pm", "colour": "red"}, "not an option"),
+        ({"title": "x\u0007", "when": "Dec 7 7pm"}, "control characters"),
+        ({"title": "x" * 5000, "when": "Dec 7 7pm"}, "too long"),
+        ({"title": "x", "when": "Dec 7 7pm", "spots": "lots"}, "not a whole number"),
+    ):
+        with pytest.raises(UsageError, match=problem):
+            bind_options(command, options)

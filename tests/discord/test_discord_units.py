@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 from adapters.discordbot.invite import invite_url
 from adapters.discordbot.markdown import split_content, to_discord
 from adapters.discordbot.render import ButtonRow, render
-from adapters.discordbot.slash import command_line, commands_payload
+from adapters.discordbot.slash import commands_payload, option_values
 from adapters.discordbot.throttle import TokenBucket
 from adapters.discordbot.transport import nonce_for
 from bot.catalog import build_registry
 from bot.markup import esc
 from bot.model import Button, Card, Field, Reply
-from bot.textparse import parse_line
+from bot.textparse import bind_options
 
 REGISTRY = build_registry()
 
@@ -79,17 +79,18 @@ VALUES = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Cs", 
 
 @given(VALUES, VALUES)
 def test_slash_options_reach_the_core_intact(title: str, where: str) -> None:
+    """Options go to the core by name, never through the typed-line parser: quotes of every kind survive."""
     command = REGISTRY.get("event add")
     assert command is not None
-    parsed = parse_line(command_line(command, {"title": title, "when": "Dec 7 7pm", "where": where}), REGISTRY)
-    normal = {"\u201c": "\u2033", "\u201d": "\u2033", "\u201e": "\u2033", "\u00ab": "\u2039",
-              "\u00bb": "\u203a", '"': "\u2033", "\u00a0": " "}
+    args = bind_options(command, option_values({"options": [
+        {"name": "title", "type": 3, "value": title}, {"name": "when", "type": 3, "value": "Dec 7 7pm"},
+        {"name": "where", "type": 3, "value": where}, {"name": "spots", "type": 4, "value": 12},
+    ]}))
 
     def expect(value: str) -> str:
-        return " ".join("".join(normal.get(c, c) for c in value).split())
+        return " ".join(value.replace("\u00a0", " ").split())
 
-    assert parsed.args["title"] == expect(title)
-    assert parsed.args["where"] == expect(where)
+    assert args["title"] == expect(title) and args["where"] == expect(where) and args["spots"] == 12
 
 
 def test_every_declaration_becomes_a_valid_slash_command() -> None:

@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.slackbot.blocks import MAX_BLOCKS, MAX_SECTION, render_reply
-from adapters.slackbot.modal import command_line, error_block
+from adapters.slackbot.modal import error_block, submitted_values
 from adapters.slackbot.mrkdwn import escape, to_mrkdwn
 from adapters.slackbot.throttle import ChannelThrottle
 from adapters.slackbot.translate import command_text, slash_invocation, wants_event_modal
 from bot.catalog import build_registry
 from bot.markup import esc
 from bot.model import Button, Card, Field, Reply
-from bot.textparse import parse_line
+from bot.textparse import bind_options
 
 
 def test_markup_becomes_mrkdwn() -> None:
@@ -100,14 +100,18 @@ def test_slash_text_is_unescaped_for_the_core() -> None:
     assert wants_event_modal("event  ADD") and not wants_event_modal("event add x")
 
 
-def test_the_form_builds_a_line_the_core_parser_reads_back() -> None:
-    line = command_line({"title": 'Say "no" when:now', "when": "Dec 7 7pm", "where": "City Hall", "spots": "5",
-                         "about": "Line one\nwhere: line two"})
-    parsed = parse_line(line, build_registry())
-    assert parsed.command.name == "event add"
-    assert parsed.args["title"] == "Say 'no' when:now"
-    assert parsed.args["where"] == "City Hall" and parsed.args["spots"] == 5
-    assert parsed.args["about"] == "Line one\nwhere: line two"
+def test_the_form_answers_reach_the_core_by_name_with_every_character() -> None:
+    view = {"state": {"values": {
+        "title": {"value": {"value": ' Say "no" when:now '}}, "when": {"value": {"value": "Dec 7 7pm"}},
+        "where": {"value": {"value": "City Hall"}}, "spots": {"value": {"value": "5"}},
+        "about": {"value": {"value": "Line one\nwhere: line two"}}, "link": {"value": {"value": "  "}},
+    }}}
+    command = build_registry().get("event add")
+    assert command is not None
+    args = bind_options(command, submitted_values(view))
+    assert args["title"] == 'Say "no" when:now'
+    assert args["where"] == "City Hall" and args["spots"] == 5 and args["link"] is None
+    assert args["about"] == "Line one\nwhere: line two"
     assert error_block("`spots` must be at least 1.") == "spots"
     assert error_block("Mon 7 PM is in the past. Pick a time ahead.") == "when"
 

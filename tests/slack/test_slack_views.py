@@ -46,7 +46,7 @@ async def test_a_good_submission_adds_the_event_and_answers_where_the_form_was_o
     assert not delivered.body  # an empty ack closes the form
     [answer] = await eventually(lambda: slack.fake.posts(rid))
     shown = texts(answer)
-    assert "Added event" in shown and "Pack the 'chambers'" in shown
+    assert "Added event" in shown and 'Pack the "chambers"' in shown
     assert "Wear green.\nBring a friend." in shown
     assert "0/5, 5 open" in shown
 
