@@ -133,6 +133,18 @@ def test_the_dispatcher_answers_anything_in_words(tmp_path: Path) -> None:
                     check_reply(reply, line)
 
             dispatch_anything()
+
+            @SETTINGS
+            @given(name=st.sampled_from(NAMES), options=st.dictionaries(st.sampled_from(KEYS), _value, max_size=6))
+            def dispatch_any_options(name: str, options: dict[str, str]) -> None:
+                """What a Discord slash command or the Slack form sends: values by name, never parsed as text."""
+                actor = Actor("test", "vera", "Vera", is_organizer=True)
+                replies = loop.run(core.dispatcher.dispatch(Invocation(actor, place, name, START, options)))
+                assert replies, f"no reply to {name} {options!r:.200}"
+                for reply in replies:
+                    check_reply(reply, f"{name} {options!r}")
+
+            dispatch_any_options()
             assert loop.run(core.store.integrity_check()) == "ok"
         finally:
             loop.run(core.close())
