@@ -106,6 +106,13 @@ def check_database(db: Path, transcript: Transcript, context: str) -> None:
             "COALESCE(SUM(s.status IN ('confirmed', 'offered')), 0), COALESCE(SUM(s.status = 'waitlisted'), 0) "
             "FROM roles r LEFT JOIN signups s ON s.role_id = r.id GROUP BY r.id"
         ).fetchall()
+        # The counts the triggers keep (what every sign-up decides on) match the rows, crash or not.
+        drift = conn.execute(
+            "SELECT r.id FROM roles r WHERE r.confirmed + r.offered != (SELECT COUNT(*) FROM signups s "
+            "WHERE s.role_id = r.id AND s.status IN ('confirmed', 'offered')) OR r.waitlisted != "
+            "(SELECT COUNT(*) FROM signups s WHERE s.role_id = r.id AND s.status = 'waitlisted')"
+        ).fetchall()
+        assert not drift, f"{context}: role counts drifted from the sign-ups for roles {drift}"
     status = {(user, event): state for user, event, state in rows}
     for index, person, event in transcript.printed_signups:
         assert (person, event) in status, (
