@@ -1,6 +1,6 @@
 """Sends what is due in the outbox, once each, through the transport of the row's platform.
 
-Each row is claimed (``pending`` -> ``sending``) in its own transaction before the platform is
+Each row is claimed (``pending`` -> ``sending``), and the claim committed, before the platform is
 called, so two postmen, or a retry racing a restart, can never send it twice. The outcome is
 recorded straight after: ``sent``; back to ``pending`` later on a failure that may pass; ``failed``
 when attempts run out or the platform refuses for good. A refused DM falls back, once, to a
@@ -20,6 +20,7 @@ from bot.delivery import DeliveryFailed, DeliveryRefused, DeliveryUncertain, Tra
 from bot.domain import Delivery
 from bot.model import Outgoing, Reply, Target
 from bot.store import Store
+from bot.store.outbox import claim_delivery, mark_delivery_sent
 from tasks.ratelimit import Throttle
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ RATE_LIMIT_PATIENCE = timedelta(hours=12)
 BASE_BACKOFF = timedelta(seconds=30)
 #: Kinds that are about a moment in time: too late is worse than never.
 TIMELY_KINDS = frozenset({"reminder", "confirm", "offer", "understaffed", "digest", "announcement-scheduled"})
+#: Due rows read at a time.
+PAGE_SIZE = 100
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> timedelta:
@@ -64,20 +67,37 @@ class Postman:
         self.transports[transport.platform] = transport
 
     async def flush(self) -> int:
-        """Send everything due now on the platforms we have; returns how many were sent."""
-        sent = 0
+        """Send everything due on the platforms we have; returns how many were sent.
+
+        Due rows are read a page at a time, each page after the last row of the one before (by due time
+        and id, not by state), so the next page is read and queued while this one is still going out:
+        the throttle never waits for the database between pages.
+        """
         async with self._flushing:
+            sent = 0
             tried: set[int] = set()  # a row retried "now" waits for the next flush, never loops here
-            while True:
-                async with self.store.snapshot() as tx:
-                    due = [d for d in await tx.due_deliveries(self.clock.now(), set(self.transports), limit=100)
-                           if d.id not in tried]
-                if not due:
-                    return sent
-                tried.update(d.id for d in due)
-                # In due order: tasks start in this order and the throttle serves them first come first served.
-                results = await asyncio.gather(*(self._deliver_throttled(d) for d in due))
-                sent += sum(results)
+            last: Delivery | None = None
+            pages: list[asyncio.Future[list[int]]] = []  # going out: at most two, the second queued behind the first
+            try:
+                while True:
+                    due = await self._due_page(after=last)
+                    fresh = [d for d in due if d.id not in tried]
+                    if fresh:
+                        tried.update(d.id for d in fresh)
+                        last = due[-1]
+                        # In due order: tasks start in this order and the throttle serves them first come first served.
+                        pages.append(asyncio.gather(*(self._deliver_throttled(d) for d in fresh)))
+                    elif not pages:
+                        return sent
+                    if len(pages) == 2 or not fresh:
+                        sent += sum(await pages.pop(0))
+            finally:
+                for page in pages:
+                    page.cancel()  # a flush that stops early leaves no sends running on their own
+
+    async def _due_page(self, *, after: Delivery | None) -> list[Delivery]:
+        async with self.store.snapshot() as tx:
+            return await tx.due_deliveries(self.clock.now(), set(self.transports), limit=PAGE_SIZE, after=after)
 
     async def _deliver_throttled(self, delivery: Delivery) -> int:
         async with self._slots:
@@ -89,13 +109,13 @@ class Postman:
     async def deliver(self, delivery: Delivery) -> int:
         """Claim and send one row; returns 1 if this call sent it."""
         now = self.clock.now()
-        async with self.store.transaction() as tx:
-            if delivery.kind in TIMELY_KINDS and now - delivery.due_at > self.max_lateness:
-                late = now - delivery.due_at
+        if delivery.kind in TIMELY_KINDS and now - delivery.due_at > self.max_lateness:
+            late = now - delivery.due_at
+            async with self.store.transaction() as tx:
                 await tx.mark_final(delivery.id, "skipped", f"{int(late.total_seconds() // 60)} min late", now)
-                return 0
-            if not await tx.claim(delivery.id, now):
-                return 0  # someone else has it
+            return 0
+        if not await self.store.apply(claim_delivery, delivery.id, now):
+            return 0  # someone else has it
         transport = self.transports[delivery.platform]
         target = Target(delivery.platform, delivery.target_kind, delivery.address,  # type: ignore[arg-type]
                         delivery.workspace_id, delivery.label)
@@ -116,8 +136,7 @@ class Postman:
             log.exception("delivery %s raised", delivery.id)
             await self._failed(delivery, self._redact(f"{type(exc).__name__}: {exc}"), None)
             return 0
-        async with self.store.transaction() as tx:
-            await tx.mark_sent(delivery.id, message_id, self.clock.now())
+        await self.store.apply(mark_delivery_sent, delivery.id, message_id, self.clock.now())
         return 1
 
     async def _failed(self, delivery: Delivery, error: str, retry_after: float | None) -> None:

@@ -75,6 +75,27 @@ def cancel_keys(conn: sqlite3.Connection, keys: list[str], now: datetime) -> int
     return changed
 
 
+# The postman's two writes per message, as plain functions for ``Store.apply``: the claims and marks
+# of the messages in flight then share trips to the database thread and commits.
+
+
+def claim_delivery(conn: sqlite3.Connection, delivery_id: int, now: datetime) -> bool:
+    """Take a pending row for sending; only one claimer can win."""
+    return conn.execute(
+        "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ? "
+        "WHERE id = ? AND state = 'pending'",
+        (iso_utc(now), delivery_id),
+    ).rowcount == 1
+
+
+def mark_delivery_sent(conn: sqlite3.Connection, delivery_id: int, message_id: str | None, now: datetime) -> None:
+    conn.execute(
+        "UPDATE deliveries SET state = 'sent', platform_message_id = ?, last_error = NULL, updated_at = ? "
+        "WHERE id = ?",
+        (message_id, iso_utc(now), delivery_id),
+    )
+
+
 class OutboxQueries(Queries):
     async def enqueue(self, out: Outgoing, *, kind: str, now: datetime, event_id: int | None = None) -> bool:
         """Add a delivery; False when one with the same key exists already (never sent twice)."""
@@ -101,15 +122,23 @@ class OutboxQueries(Queries):
             (iso_utc(now), like),
         )
 
-    async def due_deliveries(self, now: datetime, platforms: set[str], *, limit: int = 500) -> list[Delivery]:
+    async def due_deliveries(
+        self, now: datetime, platforms: set[str], *, limit: int = 500, after: Delivery | None = None
+    ) -> list[Delivery]:
+        """Pending rows due by ``now`` in due order; ``after`` a row, the page that follows it.
+
+        Pages follow each other by (due_at, id), not by state, so the next page can be read while the
+        rows of this one are still pending.
+        """
         if not platforms:
             return []
         marks = ",".join("?" * len(platforms))
-        rows = await self.all(
-            f"SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= ? AND platform IN ({marks}) "
-            "ORDER BY due_at, id LIMIT ?",
-            (iso_utc(now), *sorted(platforms), limit),
-        )
+        sql = f"SELECT * FROM deliveries WHERE state = 'pending' AND due_at <= ? AND platform IN ({marks}) "
+        params: list[object] = [iso_utc(now), *sorted(platforms)]
+        if after is not None:
+            sql += "AND (due_at, id) > (?, ?) "
+            params += [iso_utc(after.due_at), after.id]
+        rows = await self.all(sql + "ORDER BY due_at, id LIMIT ?", (*params, limit))
         return [delivery_from(r) for r in rows]
 
     async def next_due(self, platforms: set[str]) -> datetime | None:
@@ -123,20 +152,10 @@ class OutboxQueries(Queries):
         return None if value is None else from_iso(value)
 
     async def claim(self, delivery_id: int, now: datetime) -> bool:
-        """Take a pending row for sending; only one claimer can win."""
-        changed = await self.run(
-            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ? "
-            "WHERE id = ? AND state = 'pending'",
-            (iso_utc(now), delivery_id),
-        )
-        return changed == 1
+        return await self.call(claim_delivery, delivery_id, now)
 
     async def mark_sent(self, delivery_id: int, message_id: str | None, now: datetime) -> None:
-        await self.run(
-            "UPDATE deliveries SET state = 'sent', platform_message_id = ?, last_error = NULL, updated_at = ? "
-            "WHERE id = ?",
-            (message_id, iso_utc(now), delivery_id),
-        )
+        await self.call(mark_delivery_sent, delivery_id, message_id, now)
 
     async def mark_retry(
         self, delivery_id: int, error: str, retry_at: datetime, now: datetime, *, refund: bool = False

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from bot.delivery import DeliveryFailed
 from bot.model import Outgoing, Reply, Target
-from tasks.postman import MAX_ATTEMPTS, Postman
+from tasks.postman import MAX_ATTEMPTS, PAGE_SIZE, Postman
 from tests.conftest import Bot, RecordingTransport
 
 
@@ -34,6 +34,18 @@ async def test_two_postmen_racing_send_each_message_once(bot: Bot) -> None:
     other = Postman(store=bot.core.store, clock=bot.clock, transports=[bot.transport])
     await asyncio.gather(bot.postman.flush(), other.flush(), bot.postman.flush())
     assert sorted(s.key for s in bot.sent) == sorted(f"k{i}" for i in range(30))
+
+
+async def test_one_flush_sends_every_page_of_due_rows_once(bot: Bot) -> None:
+    now = bot.clock.now()
+    async with bot.core.store.transaction() as tx:  # due times repeat, so pages also break inside one second
+        for i in range(2 * PAGE_SIZE + 50):
+            due = now - timedelta(minutes=(2 * PAGE_SIZE + 50 - i) // 7)
+            await tx.enqueue(Outgoing(Target("test", "dm", "ann"), Reply("hello"), key=f"k{i:03}", due_at=due),
+                             kind="notice", now=now)
+    assert await bot.postman.flush() == 2 * PAGE_SIZE + 50
+    assert sorted(s.key for s in bot.sent) == [f"k{i:03}" for i in range(2 * PAGE_SIZE + 50)]
+    assert await bot.postman.flush() == 0
 
 
 async def test_failures_retry_with_backoff_then_are_recorded_as_failed(bot: Bot) -> None:
