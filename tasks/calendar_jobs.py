@@ -13,8 +13,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.errors import TurnoutError
@@ -30,6 +29,9 @@ from tasks.jobenv import FetchJob, JobEnv
 from tasks.sources import Meeting, SourceError, fetch_legistar, fetch_url, parse_ics
 from tasks.sources.fetch import host_label
 from tasks.sources.legistar import LEGISTAR_API
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.config import Config
@@ -18,6 +17,9 @@ from bot.gateway import Sources
 from bot.notify import Notifier
 from bot.store import Store
 from bot.store.timers import Timer
+
+if TYPE_CHECKING:
+    import aiohttp
 
 USER_AGENT = "Turnout volunteer bot (+https://github.com/turnout)"
 
@@ -34,6 +36,8 @@ class JobEnv:
 
     async def http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
+            import aiohttp  # here, not at the top: the console starts without loading it (0.3 s)
+
             self._session = aiohttp.ClientSession(headers={"User-Agent": USER_AGENT})
         return self._session
 

@@ -16,17 +16,17 @@ import hashlib
 import html
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-import icalendar
-import recurring_ical_events
 
 from bot.timeparse import localize
 from tasks.sources import ics_text
 from tasks.sources.errors import CalendarError
 from tasks.sources.meeting import DEFAULT_LENGTH, Meeting, Status, says_cancelled
 from tasks.sources.tzids import zone_or_none
+
+if TYPE_CHECKING:
+    import icalendar
 
 #: Beyond this many occurrences in one window the rules are runaway (FREQ=MINUTELY) or the window
 #: is far too wide; refusing beats filling the store. (Expanding costs about half a millisecond per
@@ -72,6 +72,8 @@ def parse_ics(
 
 def _read(data: bytes, name: str) -> icalendar.Calendar:
     """The parsed, repaired calendar, or a CalendarError that says what is wrong with the file."""
+    import icalendar  # here, not at the top: only a calendar sync needs it, and it takes 0.1 s to load
+
     lines = ics_text.content_lines(ics_text.decode(data))
     if not lines:
         raise CalendarError(f"{name} is empty.")
@@ -93,6 +95,8 @@ def _expand(calendar: icalendar.Calendar, name: str, start: datetime, end: datet
 
     Walks ``CalendarQuery.series`` (what ``between()`` walks, minus building the whole list first).
     """
+    import recurring_ical_events  # loaded with icalendar, when a calendar is read
+
     found: list[Any] = []
     try:
         query = recurring_ical_events.of(calendar)

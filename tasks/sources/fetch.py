@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import aiohttp
-
 from tasks.sources.errors import SourceError
+
+if TYPE_CHECKING:
+    import aiohttp
 
 #: Default cap on a response body: a big Google Form export is a few MB; a calendar far less.
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -72,6 +74,8 @@ async def fetch_response(
     Callers that must interpret error bodies (Action Network's 401, Legistar's 400) use this one;
     ``label`` names the source in messages (default: the URL's host).
     """
+    import aiohttp  # here, not at the top: the console starts without loading it (0.3 s)
+
     what = label or host_label(url)
     try:
         async with session.get(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.meetings import parse_spec as parse_calendar_spec
 from tasks.sources.legistar import LEGISTAR_API
 from tasks.sources.meeting import Meeting
 from tasks.sources.petitions import ACTION_NETWORK_API, fetch_count, parse_spec
+
+if TYPE_CHECKING:
+    import aiohttp
 
 USER_AGENT = "Turnout volunteer bot"
 
@@ -28,6 +30,8 @@ class SourceGateway:
 
     async def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
+            import aiohttp  # here, not at the top: the console starts without loading it (0.3 s)
+
             self._session = aiohttp.ClientSession(headers={"User-Agent": USER_AGENT})
         return self._session
 

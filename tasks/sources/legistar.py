@@ -15,15 +15,16 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-import aiohttp
 
 from bot.timeparse import localize
 from tasks.sources.errors import SourceError
 from tasks.sources.fetch import DEFAULT_MAX_BYTES, fetch_response
 from tasks.sources.meeting import DEFAULT_LENGTH, Meeting, says_cancelled
+
+if TYPE_CHECKING:
+    import aiohttp
 
 LEGISTAR_API = "https://webapi.legistar.com/v1"
 

@@ -20,12 +20,13 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import aiohttp
+from typing import TYPE_CHECKING, Any, Literal
 
 from tasks.sources.errors import SourceError, redact
 from tasks.sources.fetch import DEFAULT_MAX_BYTES, Fetched, check_http_url, fetch_response, host_label
+
+if TYPE_CHECKING:
+    import aiohttp
 
 ACTION_NETWORK_API = "https://actionnetwork.org/api/v2"
 
