@@ -20,7 +20,7 @@ from bot.delivery import DeliveryFailed, DeliveryRefused, DeliveryUncertain, Tra
 from bot.domain import Delivery
 from bot.model import Outgoing, Reply, Target
 from bot.store import Store
-from bot.store.outbox import claim_delivery, mark_delivery_sent
+from bot.store.outbox import claim_delivery, mark_delivery_sent, skip_delivery
 from tasks.ratelimit import Throttle
 
 log = logging.getLogger(__name__)
@@ -111,8 +111,7 @@ class Postman:
         now = self.clock.now()
         if delivery.kind in TIMELY_KINDS and now - delivery.due_at > self.max_lateness:
             late = now - delivery.due_at
-            async with self.store.transaction() as tx:
-                await tx.mark_final(delivery.id, "skipped", f"{int(late.total_seconds() // 60)} min late", now)
+            await self.store.apply(skip_delivery, delivery.id, f"{int(late.total_seconds() // 60)} min late", now)
             return 0
         if not await self.store.apply(claim_delivery, delivery.id, now):
             return 0  # someone else has it

@@ -88,6 +88,14 @@ def claim_delivery(conn: sqlite3.Connection, delivery_id: int, now: datetime) ->
     ).rowcount == 1
 
 
+def skip_delivery(conn: sqlite3.Connection, delivery_id: int, reason: str, now: datetime) -> bool:
+    """Give up a pending row that is too late to be worth sending; a row already taken is left alone."""
+    return conn.execute(
+        "UPDATE deliveries SET state = 'skipped', last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
+        (reason, iso_utc(now), delivery_id),
+    ).rowcount == 1
+
+
 def mark_delivery_sent(conn: sqlite3.Connection, delivery_id: int, message_id: str | None, now: datetime) -> None:
     conn.execute(
         "UPDATE deliveries SET state = 'sent', platform_message_id = ?, last_error = NULL, updated_at = ? "

@@ -82,6 +82,16 @@ async def test_a_refused_dm_falls_back_to_a_mention_in_the_reminders_channel_onc
     assert "couldn't DM you" in post.text
 
 
+async def test_a_late_postman_never_marks_a_row_another_one_sent_as_skipped(bot: Bot) -> None:
+    await _queue(bot, "k1", kind="reminder")
+    async with bot.core.store.snapshot() as tx:
+        [seen] = await tx.deliveries()  # what a second, slower postman read
+    assert await bot.postman.flush() == 1
+    bot.clock.advance(hours=2)
+    assert await bot.postman.deliver(seen) == 0
+    assert await _states(bot) == [("k1", "sent", 1)]
+
+
 async def test_a_timely_message_too_late_is_skipped_not_sent(bot: Bot) -> None:
     await _queue(bot, "late", kind="reminder")
     bot.clock.advance(hours=2)
