@@ -37,7 +37,7 @@ async def serve(config_path: str, db_path: str) -> None:
     postman = Postman(store=core.store, clock=core.clock, max_lateness=config.campaign.max_lateness,
                       redact=redact, throttle=throttle, concurrency=delivery.concurrency)
     runner = Runner(store=core.store, clock=core.clock, config=config, postman=postman)
-    alarm = AlarmClock(runner.tick)
+    alarm = AlarmClock(runner.kick)
     runner.alarm = alarm
     core.dispatcher.on_queued = runner.kick
     chat = ConsoleChat(dispatcher=core.dispatcher, config=config, clock=core.clock, after_command=runner.tick)

@@ -205,7 +205,7 @@ async def _console(config: Config, db_path: str, redact: Redactor, *, linger: fl
     core = await _open_core(config, db_path)
     postman = _postman(core, redact)
     runner = Runner(store=core.store, clock=core.clock, config=config, postman=postman, sources=core.sources)
-    alarm = AlarmClock(runner.tick)
+    alarm = AlarmClock(runner.kick)
     runner.alarm = alarm
     chat = ConsoleChat(dispatcher=core.dispatcher, config=config, clock=core.clock, after_command=runner.tick)
     postman.add_transport(chat.transport)
@@ -235,7 +235,7 @@ async def _run_platforms(config: Config, db_path: str, redact: Redactor) -> int:
     core = await _open_core(config, db_path)
     postman = _postman(core, redact)
     runner = Runner(store=core.store, clock=core.clock, config=config, postman=postman, sources=core.sources)
-    alarm = AlarmClock(runner.tick)
+    alarm = AlarmClock(runner.kick)
     runner.alarm = alarm
     core.dispatcher.on_queued = runner.kick
     platforms = []
