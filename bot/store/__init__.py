@@ -33,6 +33,11 @@ __all__ = ["Store", "StoreError", "Tx"]
 
 T = TypeVar("T")
 
+#: Commits between two WAL checkpoints (each commit adds a few pages; SQLite's own default is 1,000 pages).
+CHECKPOINT_EVERY = 100
+#: Frames (pages) the WAL may hold before a checkpoint insists on starting it over (SQLite's own
+#: automatic checkpoint runs at 1,000).
+WAL_LIMIT = 1000
 #: The most units one commit holds: bounds how long the first of a crowd waits for its answer.
 MAX_BATCH = 200
 
@@ -161,6 +166,9 @@ class Store:
         self._write_loop: asyncio.Task[None] | None = None
         #: COMMITs the writer has issued: with group commit, fewer than the transactions asked for.
         self.commits = 0
+        self._checkpointer: aiosqlite.Connection | None = None
+        self._checkpointing: asyncio.Future[None] | None = None
+        self._checkpointed_at = 0
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -177,6 +185,11 @@ class Store:
         await _migrate(writer)
         reader = await self._connect()
         await reader.execute("PRAGMA query_only=ON")
+        if self.path != ":memory:":
+            # Checkpoints move off the commit path to a connection of their own (below): a commit that
+            # ran one would hold up every change queued behind it for tens of milliseconds.
+            await writer.execute("PRAGMA wal_autocheckpoint=0")
+            self._checkpointer = await self._connect()
         self._writer, self._reader = Link(writer), Link(reader)
         self._write_loop = asyncio.create_task(self._write(self._writer), name="turnout-store-writer")
 
@@ -342,8 +355,32 @@ class Store:
                 await self._drop(link, batch, StoreError(f"the change could not be saved ({exc})"))
                 return
             self.commits += 1
+            self._maybe_checkpoint()
         for unit in batch:
             unit.settle()
+
+    def _maybe_checkpoint(self) -> None:
+        """Copy the WAL back into the database beside the writer, at most one at a time, every so often."""
+        if self._checkpointer is None or self._checkpointing is not None:
+            return
+        if self.commits - self._checkpointed_at < CHECKPOINT_EVERY:
+            return
+        self._checkpointed_at = self.commits
+        self._checkpointing = asyncio.ensure_future(self._checkpoint(self._checkpointer))
+
+    async def _checkpoint(self, db: aiosqlite.Connection) -> None:
+        try:
+            # PASSIVE never waits for the writer, but under steady writes the log then never empties
+            # (SQLite starts it over only once every frame is copied): past WAL_LIMIT frames a RESTART
+            # copies the few frames left while holding the writer back for a moment, and starts it over.
+            async with db.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
+                row = await cursor.fetchone()
+            if row is not None and row[1] > WAL_LIMIT:
+                await db.execute("PRAGMA wal_checkpoint(RESTART)")
+        except Exception as exc:
+            log.warning("WAL checkpoint failed (the next one retries): %s", exc)
+        finally:
+            self._checkpointing = None
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Tx]:
@@ -400,6 +437,11 @@ class Store:
             self._enqueue(None)
             await self._write_loop
             self._write_loop = None
+        if self._checkpointing is not None:
+            await self._checkpointing
+        if self._checkpointer is not None:
+            await self._checkpointer.close()
+            self._checkpointer = None
         async with self._read_lock:  # no read trip is in flight
             for link in (self._reader, self._writer):
                 if link is not None:
