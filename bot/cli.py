@@ -15,11 +15,16 @@ import os
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.app import Core
 from bot.config import Config, ConfigError, load_config
 from bot.logs import Redactor, setup_logging
+
+if TYPE_CHECKING:  # the console must start without loading the tasks' libraries
+    from tasks.postman import Postman
+    from tasks.runner import Runner
+    from tasks.scheduler import AlarmClock
 
 log = logging.getLogger("turnout")
 
@@ -186,32 +191,57 @@ async def _close_core(core: Core) -> None:
     await core.close()
 
 
-def _postman(core: Core, redact: Redactor):  # type: ignore[no-untyped-def]
-    from tasks.postman import Postman
-    from tasks.ratelimit import Throttle
+class Service:
+    """The running bot minus its adapters: core, postman (with its throttle), runner and alarm clock.
 
-    delivery = core.config.delivery
-    # Discord's overall limit is kept by its transport, which also sees interactive replies.
-    throttle = Throttle(per_platform={}, per_channel={"slack": delivery.slack_per_channel_per_second})
-    return Postman(store=core.store, clock=core.clock, max_lateness=core.config.campaign.max_lateness,
-                   redact=redact, throttle=throttle, concurrency=delivery.concurrency)
+    ``open`` builds it; adapters add their transports; ``start`` delivers what is due and arms the
+    alarm; ``stop`` winds down in the order that loses nothing (no new alarms, the tick in hand
+    finishes and records what it sent, then the store closes).
+    """
+
+    def __init__(self, core: Core, postman: Postman, runner: Runner, alarm: AlarmClock) -> None:
+        self.core, self.postman, self.runner, self.alarm = core, postman, runner, alarm
+
+    @classmethod
+    async def open(cls, config: Config, db_path: str, redact: Redactor) -> Service:
+        from tasks.postman import Postman
+        from tasks.ratelimit import Throttle
+        from tasks.runner import Runner
+        from tasks.scheduler import AlarmClock
+
+        core = await _open_core(config, db_path)
+        delivery = config.delivery
+        # Discord's overall limit is kept by its transport, which also sees interactive replies.
+        throttle = Throttle(per_platform={}, per_channel={"slack": delivery.slack_per_channel_per_second})
+        postman = Postman(store=core.store, clock=core.clock, max_lateness=config.campaign.max_lateness,
+                          redact=redact, throttle=throttle, concurrency=delivery.concurrency)
+        runner = Runner(store=core.store, clock=core.clock, config=config, postman=postman, sources=core.sources)
+        alarm = AlarmClock(runner.kick)
+        runner.alarm = alarm
+        core.dispatcher.on_queued = runner.kick
+        return cls(core, postman, runner, alarm)
+
+    async def start(self) -> None:
+        self.alarm.start()
+        await self.runner.start()
+
+    async def stop(self) -> None:
+        self.alarm.pause()
+        await self.runner.close()
+        self.alarm.shutdown()
+        await _close_core(self.core)
 
 
 async def _console(config: Config, db_path: str, redact: Redactor, *, linger: float) -> int:
     from adapters.console import ConsoleChat
-    from tasks.runner import Runner
-    from tasks.scheduler import AlarmClock
 
-    core = await _open_core(config, db_path)
-    postman = _postman(core, redact)
-    runner = Runner(store=core.store, clock=core.clock, config=config, postman=postman, sources=core.sources)
-    alarm = AlarmClock(runner.kick)
-    runner.alarm = alarm
-    chat = ConsoleChat(dispatcher=core.dispatcher, config=config, clock=core.clock, after_command=runner.tick)
-    postman.add_transport(chat.transport)
+    service = await Service.open(config, db_path, redact)
+    runner = service.runner
+    chat = ConsoleChat(dispatcher=service.core.dispatcher, config=config, clock=service.core.clock,
+                       after_command=runner.tick)
+    service.postman.add_transport(chat.transport)
     try:
-        alarm.start()
-        await runner.start()
+        await service.start()
         if sys.stdin.isatty():
             await chat.run_interactive()
         else:
@@ -220,24 +250,14 @@ async def _console(config: Config, db_path: str, redact: Redactor, *, linger: fl
                 await asyncio.sleep(linger)  # the alarm keeps delivering meanwhile
         await runner.tick()
     finally:
-        alarm.pause()
-        await runner.close()
-        alarm.shutdown()
-        await _close_core(core)
+        await service.stop()
     return 0
 
 
 async def _run_platforms(config: Config, db_path: str, redact: Redactor) -> int:
     """Every configured platform in one process, sharing one store, outbox and alarm clock."""
-    from tasks.runner import Runner
-    from tasks.scheduler import AlarmClock
-
-    core = await _open_core(config, db_path)
-    postman = _postman(core, redact)
-    runner = Runner(store=core.store, clock=core.clock, config=config, postman=postman, sources=core.sources)
-    alarm = AlarmClock(runner.kick)
-    runner.alarm = alarm
-    core.dispatcher.on_queued = runner.kick
+    service = await Service.open(config, db_path, redact)
+    core, postman = service.core, service.postman
     platforms = []
     try:
         if config.secrets.slack_bot_token:
@@ -247,9 +267,8 @@ async def _run_platforms(config: Config, db_path: str, redact: Redactor) -> int:
         if config.secrets.discord_token:
             from adapters.discordbot import run_discord
 
-            platforms.append(asyncio.ensure_future(run_discord(core, postman, config, wake=runner.kick)))
-        alarm.start()
-        await runner.start()
+            platforms.append(asyncio.ensure_future(run_discord(core, postman, config, wake=service.runner.kick)))
+        await service.start()
         log.info("Turnout is running on %s", ", ".join(_platforms(config)))
         done, _ = await asyncio.wait(platforms, return_when=asyncio.FIRST_EXCEPTION)
         for task in done:
@@ -263,10 +282,7 @@ async def _run_platforms(config: Config, db_path: str, redact: Redactor) -> int:
         for task in platforms:
             task.cancel()
         await asyncio.gather(*platforms, return_exceptions=True)
-        alarm.pause()
-        await runner.close()
-        alarm.shutdown()
-        await _close_core(core)
+        await service.stop()
 
 
 if __name__ == "__main__":
