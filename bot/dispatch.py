@@ -14,7 +14,7 @@ from bot.errors import PermissionDenied, TurnoutError
 from bot.gateway import Sources
 from bot.markup import esc
 from bot.model import Invocation, Reply
-from bot.store import Store
+from bot.store import Store, StoreError
 from bot.store.people import find_person, upsert_person
 from bot.textparse import bind, bind_options, match_line
 
@@ -49,6 +49,10 @@ class Dispatcher:
             return await self._run(invocation)
         except TurnoutError as exc:
             return [error_reply(exc)]
+        except StoreError as exc:  # the database could not take the change: nothing happened, say so
+            log.warning("command not saved: %s (%r)", exc, invocation.text[:200])
+            return [Reply("Sorry, I couldn't save that just now, so nothing changed. Please try again in a "
+                          "moment.", is_error=True)]
         except Exception:
             incident = secrets.token_hex(4)
             log.exception("command failed (incident %s): %r", incident, invocation.text[:200])

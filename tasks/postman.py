@@ -13,14 +13,14 @@ import asyncio
 import logging
 import math
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.delivery import DeliveryFailed, DeliveryRefused, DeliveryUncertain, Transport
 from bot.domain import Delivery
 from bot.model import Outgoing, Reply, Target
 from bot.store import Store
-from bot.store.outbox import claim_delivery, mark_delivery_sent, skip_delivery
+from bot.store.outbox import claim_delivery, mark_delivery_sent, skip_delivery, unclaim_delivery
 from tasks.ratelimit import Throttle
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,16 @@ class Postman:
                 await self._throttle.wait(delivery.platform, channel)
             return await self.deliver(delivery)
 
+    async def _claim(self, delivery: Delivery, now: datetime) -> bool:
+        """Claim the row; a flush cancelled meanwhile (shutdown) hands it back, since nothing was sent."""
+        claim = asyncio.ensure_future(self.store.apply(claim_delivery, delivery.id, now))
+        try:
+            return await asyncio.shield(claim)
+        except asyncio.CancelledError:
+            if not claim.cancelled() and await claim:
+                await self.store.apply(unclaim_delivery, delivery.id)
+            raise
+
     async def deliver(self, delivery: Delivery) -> int:
         """Claim and send one row; returns 1 if this call sent it."""
         now = self.clock.now()
@@ -113,7 +123,7 @@ class Postman:
             late = now - delivery.due_at
             await self.store.apply(skip_delivery, delivery.id, f"{int(late.total_seconds() // 60)} min late", now)
             return 0
-        if not await self.store.apply(claim_delivery, delivery.id, now):
+        if not await self._claim(delivery, now):
             return 0  # someone else has it
         transport = self.transports[delivery.platform]
         target = Target(delivery.platform, delivery.target_kind, delivery.address,  # type: ignore[arg-type]

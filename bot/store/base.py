@@ -18,27 +18,40 @@ import aiosqlite
 T = TypeVar("T")
 
 
+class StoreError(Exception):
+    """A change could not be saved, so nothing of it was kept; trying again later may work."""
+
+
 class Link:
     """A connection and the statements waiting to go with its next trip."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, *, in_transaction: bool = False) -> None:
         self.db = db
+        #: Every query through this link belongs in a transaction (the writer's): one that finds none
+        #: open (SQLite rolled it back under it) is refused rather than run, and kept, on its own.
+        self.in_transaction = in_transaction
         self.carry: list[str] = []
         #: Trips made so far: the store tells from it whether a unit of work reached the database.
         self.trips = 0
 
-    async def trip(self, fn: Callable[..., T], *args: Any) -> T:
+    async def trip(self, fn: Callable[..., T], *args: Any, check: bool = True) -> T:
         """Run ``fn(connection, *args)`` on the connection's thread, after any carried statements."""
         carry, self.carry = self.carry, []
         self.trips += 1
         # aiosqlite has no public "run this on the connection's thread"; ``_execute`` is exactly that
-        # (every public method is built on it). tests/core/test_store.py breaks loudly if it changes.
-        return await self.db._execute(_carried, self.db._conn, carry, fn, args)
+        # (every public method is built on it). pyproject pins aiosqlite below the next minor version.
+        return await self.db._execute(_carried, self.db._conn, carry, self.in_transaction and check, fn, args)
 
 
-def _carried(conn: sqlite3.Connection, carry: list[str], fn: Callable[..., T], args: tuple[Any, ...]) -> T:
-    for statement in carry:
-        conn.execute(statement)
+def _carried(conn: sqlite3.Connection, carry: list[str], need_transaction: bool, fn: Callable[..., T],
+             args: tuple[Any, ...]) -> T:
+    try:
+        for statement in carry:
+            conn.execute(statement)
+    except sqlite3.OperationalError as exc:  # typically: another process held the write lock too long
+        raise StoreError(f"could not start the change ({exc})") from exc
+    if need_transaction and not conn.in_transaction:
+        raise StoreError("the database undid this change's transaction; nothing was kept")
     return fn(conn, *args)
 
 
@@ -59,20 +72,27 @@ def _lastrowid(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> i
 class Queries:
     def __init__(self, link: Link) -> None:
         self.link = link
+        self._open = True
+
+    def end(self) -> None:
+        """The unit of work is over: a statement sent through it now would land in someone else's."""
+        self._open = False
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(connection, *args)`` on the database thread: several statements, one trip.
 
         ``fn`` runs inside this transaction and must not commit, roll back or block on anything else.
         """
+        if not self._open:
+            raise StoreError("this transaction is over; open a new one")
         return await self.link.trip(fn, *args)
 
     async def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        rows = await self.link.trip(_fetchall, sql, tuple(params))
+        rows = await self.call(_fetchall, sql, tuple(params))
         return rows[0] if rows else None
 
     async def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        return await self.link.trip(_fetchall, sql, tuple(params))
+        return await self.call(_fetchall, sql, tuple(params))
 
     async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.one(sql, params)
@@ -80,7 +100,7 @@ class Queries:
 
     async def run(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Execute a change; returns the number of rows it touched."""
-        return await self.link.trip(_rowcount, sql, tuple(params))
+        return await self.call(_rowcount, sql, tuple(params))
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
-        return await self.link.trip(_lastrowid, sql, tuple(params))
+        return await self.call(_lastrowid, sql, tuple(params))

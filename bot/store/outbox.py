@@ -88,6 +88,12 @@ def claim_delivery(conn: sqlite3.Connection, delivery_id: int, now: datetime) ->
     ).rowcount == 1
 
 
+def unclaim_delivery(conn: sqlite3.Connection, delivery_id: int) -> None:
+    """Hand back a claimed row that was never sent (the send was called off before it started)."""
+    conn.execute("UPDATE deliveries SET state = 'pending', attempts = attempts - 1 WHERE id = ? AND state = 'sending'",
+                 (delivery_id,))
+
+
 def skip_delivery(conn: sqlite3.Connection, delivery_id: int, reason: str, now: datetime) -> bool:
     """Give up a pending row that is too late to be worth sending; a row already taken is left alone."""
     return conn.execute(

@@ -281,3 +281,81 @@ async def test_the_wal_is_checkpointed_beside_the_writer_so_it_stays_small(tmp_p
     finally:
         await store.close()
     assert _on_disk(path, "SELECT COUNT(*) FROM petitions") == [(1500,)]
+
+
+async def test_changes_asked_for_after_close_fail_plainly_and_queued_ones_finish(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "t.db")
+    queued = [asyncio.ensure_future(store.apply(_add_petition, f"p{n}")) for n in range(20)]
+    await asyncio.sleep(0)  # queued before close begins
+    closing = asyncio.ensure_future(store.close())
+    await asyncio.sleep(0)
+    with pytest.raises(StoreError, match="closed"):
+        await store.apply(_add_petition, "late")
+    with pytest.raises(StoreError, match="closed"):
+        await store.read(_petition_goal, "p1")
+    await asyncio.wait_for(closing, timeout=10)
+    assert [await q for q in queued] == [f"P{n}" for n in range(20)]
+    await store.close()  # twice is fine
+    assert {n for (n,) in _on_disk(tmp_path / "t.db", "SELECT name FROM petitions")} == {f"p{n}" for n in range(20)}
+
+
+async def test_nested_use_is_refused_instead_of_waiting_forever(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "t.db")
+    try:
+        async with store.transaction():
+            with pytest.raises(RuntimeError, match="wait for itself"):
+                await store.apply(_add_petition, "inner")
+        async with store.snapshot():
+            with pytest.raises(RuntimeError, match="wait for itself"):
+                await store.read(_petition_goal, "x")
+        assert await store.apply(_add_petition, "after") == "AFTER"  # nobody was left stuck
+    finally:
+        await store.close()
+
+
+async def test_a_transaction_cannot_be_used_once_it_is_over(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "t.db")
+    try:
+        async with store.transaction() as tx:
+            await tx.create_petition("kept", 100, "", START)
+        with pytest.raises(StoreError, match="over"):
+            await tx.create_petition("leaked", 100, "", START)
+        async with store.snapshot() as tx:
+            assert [p.name for p in await tx.petitions()] == ["kept"]
+    finally:
+        await store.close()
+
+
+def _stop(conn: sqlite3.Connection) -> None:
+    raise StopIteration
+
+
+async def test_a_store_function_raising_stop_iteration_fails_alone(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "t.db")
+    try:
+        await store.apply(_add_petition, "before")
+        results = await asyncio.gather(store.apply(_add_petition, "a"), store.apply(_stop),
+                                       store.apply(_add_petition, "b"), store.read(_stop),
+                                       store.read(_petition_goal, "before"), return_exceptions=True)
+        assert results[0] == "A" and results[2] == "B" and results[4] == 100
+        assert isinstance(results[1], RuntimeError) and isinstance(results[3], RuntimeError)
+    finally:
+        await store.close()
+
+
+async def test_another_process_holding_the_write_lock_gets_a_plain_busy_error_then_nothing_is_lost(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "t.db"
+    store = await Store.open(path, busy_timeout=0)  # give up at once instead of waiting 5 s
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError, match="busy"):
+            await store.apply(_add_petition, "blocked")
+        other.execute("ROLLBACK")
+        assert await store.apply(_add_petition, "free") == "FREE"
+        assert {n for (n,) in _on_disk(path, "SELECT name FROM petitions")} == {"free"}
+    finally:
+        other.close()
+        await store.close()
