@@ -359,3 +359,15 @@ async def test_another_process_holding_the_write_lock_gets_a_plain_busy_error_th
     finally:
         other.close()
         await store.close()
+
+
+async def test_a_change_the_database_refuses_is_answered_in_words(tmp_path: Path) -> None:
+    clock = FakeClock(START)
+    core = await Core.open(make_config(), db_path=tmp_path / "t.db", clock=clock)
+    await core.store.close()  # what a command meets when the database cannot take it
+    try:
+        [reply] = await core.dispatcher.dispatch(
+            Invocation(Actor("test", "vic", "Vic"), Place("test", "general"), "signup 1", clock.now()))
+        assert reply.is_error and reply.text.startswith("Sorry, I couldn't save that just now, so nothing changed")
+    finally:
+        await core.close()
