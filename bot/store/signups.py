@@ -26,11 +26,16 @@ def sign_up(conn: sqlite3.Connection, event: Event, role_name: str, person_id: i
     """
     role = event.role(role_name)
     assert role is not None, "the caller checks the role"
-    existing = conn.execute(
-        "SELECT s.id, s.status, s.role_id, s.seq, r.name FROM signups s JOIN roles r ON r.id = s.role_id "
-        "WHERE s.event_id = ? AND s.person_id = ?",
-        (event.id, person_id),
+    # One look: the role's counts now, the next arrival number, and any earlier sign-up of this person.
+    row = conn.execute(
+        "SELECT r.confirmed, r.offered, r.waitlisted, "
+        "(SELECT COALESCE(MAX(seq), 0) + 1 FROM signups WHERE event_id = ?) AS next_seq, "
+        "s.id, s.status, s.role_id, s.seq, held.name AS held_role "
+        "FROM roles r LEFT JOIN signups s ON s.event_id = ? AND s.person_id = ? "
+        "LEFT JOIN roles held ON held.id = s.role_id WHERE r.id = ?",
+        (event.id, event.id, person_id, role.id),
     ).fetchone()
+    existing = None if row["id"] is None else row
     if existing is not None and existing["status"] != "cancelled":
         position = None
         if existing["status"] == "waitlisted":
@@ -38,12 +43,10 @@ def sign_up(conn: sqlite3.Connection, event: Event, role_name: str, person_id: i
                 "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status = 'waitlisted' AND seq <= ?",
                 (existing["role_id"], existing["seq"]),
             ).fetchone()[0]
-        return SignupResult(event, existing["name"], existing["status"], position, already=True)
-    confirmed, offered, waitlisted = conn.execute(
-        "SELECT confirmed, offered, waitlisted FROM roles WHERE id = ?", (role.id,)).fetchone()
+        return SignupResult(event, existing["held_role"], existing["status"], position, already=True)
+    confirmed, offered, waitlisted, seq = row["confirmed"], row["offered"], row["waitlisted"], row["next_seq"]
     room = role.spots is None or (confirmed + offered < role.spots and waitlisted == 0)
     status: SignupStatus = "confirmed" if room else "waitlisted"
-    seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM signups WHERE event_id = ?", (event.id,)).fetchone()[0]
     if existing is None:
         conn.execute(
             "INSERT INTO signups (event_id, role_id, person_id, status, seq, signed_up_at) VALUES (?, ?, ?, ?, ?, ?)",
