@@ -60,6 +60,7 @@ async def _bot_run(path: Path, people: int, options: Options) -> dict[str, Any]:
             answers[n] = replies[0].text
             errors += sum(r.is_error for r in replies)
 
+        commits, trips = core.store.commits, core.store.writer_trips
         with measured(options, NAME) as cpu:
             started = time.perf_counter()
             tasks = [asyncio.ensure_future(click(n)) for n in range(people)]
@@ -68,6 +69,7 @@ async def _bot_run(path: Path, people: int, options: Options) -> dict[str, Any]:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+        commits, trips = core.store.commits - commits, core.store.writer_trips - trips
         async with core.store.snapshot() as tx:
             counts = {r["status"]: r["n"] for r in await tx.all(
                 "SELECT status, COUNT(*) AS n FROM signups WHERE event_id = ? GROUP BY status", (event.id,))}
@@ -82,7 +84,7 @@ async def _bot_run(path: Path, people: int, options: Options) -> dict[str, Any]:
         "errors": errors, "counts": counts,
         "youre_in_replies": sum(a.startswith("You're in!") for a in answers),
         "confirmed_were_first_clicks": sum(u in first for u in confirmed_ids),
-        "reminder_rows_planned": reminders, "cpu": cpu.as_dict(),
+        "reminder_rows_planned": reminders, "cpu": cpu.as_dict(), "commits": commits, "writer_trips": trips,
     }
 
 
@@ -151,6 +153,8 @@ def run(options: Options) -> Result:
         Figure("latency p99 (from the click)", f"< {MAX_P99 * 1000:g} ms", lat["p99"], "s", ms(lat["p99"]),
                lat["p99"] < MAX_P99, lat["p99"] / MAX_P99, f"{lat['p99'] / MAX_P99:.2f}x the limit"),
         Figure("latency p50 (from the click)", "(info)", lat["p50"], "s", ms(lat["p50"]), None),
+        Figure("commits (group commit)", "(info)", bot["commits"], "", f"{bot['commits']:,} commits, "
+               f"{bot['writer_trips']:,} writer trips", None),
         Figure("throughput vs sqlite3 loop", f">= {MIN_RATIO:g}x", ratio, "x",
                f"{rate:,.0f} sign-ups/s", ratio >= MIN_RATIO, ratio,
                f"{ratio:.3f}x the loop ({baseline_rate:,.0f}/s)"),
@@ -163,7 +167,8 @@ def run(options: Options) -> Result:
                 "latency_s": lat, "errors": bot["errors"],
                 "statuses": bot["counts"], "youre_in_replies": bot["youre_in_replies"],
                 "confirmed_among_first_clicks": bot["confirmed_were_first_clicks"],
-                "reminder_rows_planned": bot["reminder_rows_planned"], "cpu": bot["cpu"]},
+                "reminder_rows_planned": bot["reminder_rows_planned"], "cpu": bot["cpu"],
+                "commits": bot["commits"], "writer_trips": bot["writer_trips"]},
         "baseline": {"runs_s": baseline_times, "median_s": baseline, "throughput_per_s": baseline_rate,
                      "per_signup_us": baseline / people * 1e6},
     }
