@@ -94,7 +94,13 @@ def plan_person_now(conn: sqlite3.Connection, event: Event, person_id: int, conf
         if person is not None:
             offsets = offsets_for(event, config)
             wanted = _plan_person_rows(conn, event, person, offsets, confirm_offset(offsets), now, config)
-    cancel_keys(conn, [k for k in pending_keys(conn, event.id, REMINDER_KINDS, person_id) if k not in wanted], now)
+    _retire(conn, event.id, wanted, now, person_id)
+
+
+def _retire(conn: sqlite3.Connection, event_id: int, wanted: set[str], now: datetime,
+            person_id: int | None = None) -> None:
+    """Cancel the event's planned reminders (one person's, if given) that the new plan no longer has."""
+    cancel_keys(conn, [k for k in pending_keys(conn, event_id, REMINDER_KINDS, person_id) if k not in wanted], now)
 
 
 async def plan_person(n: Notifier, event: Event, person: Person) -> None:
@@ -136,5 +142,4 @@ async def plan_event(n: Notifier, event: Event) -> None:
                                  check_at, n.now)
     else:
         await n.tx.cancel_timers(kind="understaffed", ref=event.id)
-    stale = [k for k in await n.tx.pending_keys(event.id, REMINDER_KINDS) if k not in wanted]
-    await n.tx.cancel_keys(stale, n.now)
+    await n.tx.call(_retire, event.id, wanted, n.now)

@@ -75,8 +75,8 @@ def cancel_keys(conn: sqlite3.Connection, keys: list[str], now: datetime) -> int
     return changed
 
 
-# The postman's two writes per message, as plain functions for ``Store.apply``: the claims and marks
-# of the messages in flight then share trips to the database thread and commits.
+# The postman's writes around a send, as plain functions for ``Store.apply``: those of the messages
+# in flight then share trips to the database thread and commits.
 
 
 def claim_delivery(conn: sqlite3.Connection, delivery_id: int, now: datetime) -> bool:
@@ -113,20 +113,11 @@ def mark_delivery_sent(conn: sqlite3.Connection, delivery_id: int, message_id: s
 class OutboxQueries(Queries):
     async def enqueue(self, out: Outgoing, *, kind: str, now: datetime, event_id: int | None = None) -> bool:
         """Add a delivery; False when one with the same key exists already (never sent twice)."""
-        return await self._insert(out, kind, now, event_id, on_conflict="DO NOTHING") == 1
+        return await self.call(_insert_delivery, out, kind, now, event_id, "DO NOTHING") == 1
 
     async def plan(self, out: Outgoing, *, kind: str, now: datetime, event_id: int | None = None) -> None:
         """Insert or refresh a planned delivery (see ``plan_delivery``)."""
         await self.call(plan_delivery, out, kind, now, event_id)
-
-    async def _insert(self, out: Outgoing, kind: str, now: datetime, event_id: int | None, *, on_conflict: str) -> int:
-        return await self.call(_insert_delivery, out, kind, now, event_id, on_conflict)
-
-    async def pending_keys(self, event_id: int, kinds: tuple[str, ...], person_id: int | None = None) -> list[str]:
-        return await self.call(pending_keys, event_id, kinds, person_id)
-
-    async def cancel_keys(self, keys: list[str], now: datetime) -> int:
-        return await self.call(cancel_keys, keys, now)
 
     async def cancel_key_prefix(self, prefix: str, now: datetime) -> int:
         like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -167,9 +158,6 @@ class OutboxQueries(Queries):
 
     async def claim(self, delivery_id: int, now: datetime) -> bool:
         return await self.call(claim_delivery, delivery_id, now)
-
-    async def mark_sent(self, delivery_id: int, message_id: str | None, now: datetime) -> None:
-        await self.call(mark_delivery_sent, delivery_id, message_id, now)
 
     async def mark_retry(
         self, delivery_id: int, error: str, retry_at: datetime, now: datetime, *, refund: bool = False

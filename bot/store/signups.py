@@ -39,10 +39,7 @@ def sign_up(conn: sqlite3.Connection, event: Event, role_name: str, person_id: i
     if existing is not None and existing["status"] != "cancelled":
         position = None
         if existing["status"] == "waitlisted":
-            position = conn.execute(
-                "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status = 'waitlisted' AND seq <= ?",
-                (existing["role_id"], existing["seq"]),
-            ).fetchone()[0]
+            position = waitlist_position(conn, existing["role_id"], existing["seq"])
         return SignupResult(event, existing["held_role"], existing["status"], position, already=True)
     confirmed, offered, waitlisted, seq = row["confirmed"], row["offered"], row["waitlisted"], row["next_seq"]
     room = role.spots is None or (confirmed + offered < role.spots and waitlisted == 0)
@@ -66,6 +63,13 @@ def sign_up(conn: sqlite3.Connection, event: Event, role_name: str, person_id: i
     return SignupResult(fresh, role.name, status, position, already=False)
 
 
+def waitlist_position(conn: sqlite3.Connection, role_id: int, seq: int) -> int:
+    """A waitlisted sign-up's place in line: those of its role's waitlist who arrived no later."""
+    return int(conn.execute(
+        "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status = 'waitlisted' AND seq <= ?", (role_id, seq),
+    ).fetchone()[0])
+
+
 def live_role(conn: sqlite3.Connection, event_id: int, person_id: int) -> str | None:
     """The role the person holds (or waits for) at the event, if any."""
     row = conn.execute(
@@ -87,14 +91,11 @@ def confirmed_person(conn: sqlite3.Connection, event_id: int, person_id: int) ->
 
 
 class SignupQueries(EventQueries):
-    async def _position(self, signup_id: int) -> int | None:
-        row = await self.one("SELECT role_id, status, seq FROM signups WHERE id = ?", (signup_id,))
-        if row is None or row["status"] != "waitlisted":
+    async def _position(self, row: sqlite3.Row) -> int | None:
+        """The waitlist place of a sign-up row (``SIGNUP_COLUMNS``); None unless it is waitlisted."""
+        if row["status"] != "waitlisted":
             return None
-        return await self.scalar(
-            "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status = 'waitlisted' AND seq <= ?",
-            (row["role_id"], row["seq"]),
-        )
+        return await self.call(waitlist_position, row["role_id"], row["seq"])
 
     async def cancel_signup(self, event: Event, person: Person, now: datetime) -> CancelResult | None:
         """Cancel the person's sign-up. Refilling the freed spot is the caller's (``bot.waitlist``)."""
@@ -191,8 +192,7 @@ class SignupQueries(EventQueries):
         events = await self.events_by_id([r["event_id"] for r in rows])
         out = []
         for r in rows:
-            position = await self._position(r["id"]) if r["status"] == "waitlisted" else None
-            out.append((events[r["event_id"]], self._signup_from(r, position)))
+            out.append((events[r["event_id"]], self._signup_from(r, await self._position(r))))
         return out
 
     async def signup_by_id(self, signup_id: int) -> Signup | None:
@@ -203,7 +203,7 @@ class SignupQueries(EventQueries):
         )
         if row is None:
             return None
-        return self._signup_from(row, await self._position(signup_id))
+        return self._signup_from(row, await self._position(row))
 
     async def person_signup(self, event_id: int, person_id: int) -> Signup | None:
         signup_id = await self.scalar(
