@@ -138,15 +138,7 @@ def bind(command: Command, tokens: list[Token]) -> dict[str, Any]:
     if positional:
         extra = " ".join(positional)
         raise _usage(command, f"I didn't expect `{esc(extra[:60])}` here.")
-    args: dict[str, Any] = {}
-    for param in command.params:
-        if param.name not in raw:
-            if param.required:
-                raise _usage(command, f"`{command.name}` needs {param.placeholder}.")
-            args[param.name] = None
-            continue
-        args[param.name] = convert(command, param, raw[param.name])
-    return args
+    return _convert_all(command, raw)
 
 
 def bind_options(command: Command, options: Mapping[str, object]) -> dict[str, Any]:
@@ -157,16 +149,20 @@ def bind_options(command: Command, options: Mapping[str, object]) -> dict[str, A
     unknown = sorted(set(options) - {p.name for p in command.params})
     if unknown:
         raise _usage(command, f"`{esc(unknown[0][:32])}` is not an option of `{command.name}`.")
+    raw = {name: _clean(str(value)) for name, value in options.items() if value is not None}
+    return _convert_all(command, {name: text for name, text in raw.items() if text})
+
+
+def _convert_all(command: Command, raw: dict[str, str]) -> dict[str, Any]:
+    """Every parameter's value converted to its kind; None for optional ones not given."""
     args: dict[str, Any] = {}
     for param in command.params:
-        value = options.get(param.name)
-        text = "" if value is None else _clean(str(value))
-        if not text:
+        if param.name not in raw:
             if param.required:
                 raise _usage(command, f"`{command.name}` needs {param.placeholder}.")
             args[param.name] = None
             continue
-        args[param.name] = convert(command, param, text)
+        args[param.name] = convert(command, param, raw[param.name])
     return args
 
 

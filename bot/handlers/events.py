@@ -29,8 +29,12 @@ LIST_LIMIT = 15
 async def load_event(tx: Tx, event_id: int) -> Event:
     event = await tx.event(event_id)
     if event is None:
-        raise NotFound(f"There is no event #{event_id}. Type `events` to see the upcoming ones.")
+        raise no_such_event(event_id)
     return event
+
+
+def no_such_event(event_id: int) -> NotFound:
+    return NotFound(f"There is no event #{event_id}. Type `events` to see the upcoming ones.")
 
 
 async def events(ctx: Context, args: dict[str, Any]) -> Reply:

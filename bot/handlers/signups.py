@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.context import Context
 from bot.domain import Event, Person, Signup, SignupResult
 from bot.errors import Conflict, NotFound, UsageError
-from bot.handlers.events import load_event
+from bot.handlers.events import load_event, no_such_event
 from bot.markup import bold, esc
 from bot.model import Attachment, Button, Reply
 from bot.reminders import plan_person, plan_person_now
@@ -45,7 +45,7 @@ def _sign_up_unit(conn: sqlite3.Connection, event_id: int, role_name: str | None
     """
     event = read_event(conn, event_id)
     if event is None:
-        raise NotFound(f"There is no event #{event_id}. Type `events` to see the upcoming ones.")
+        raise no_such_event(event_id)
     ensure_open(event, now)
     if role_name is None:
         role_name = event.roles[0].name if len(event.roles) == 1 else live_role(conn, event.id, person.id)
