@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
-from bot.domain import LinkPurpose, Person
+from bot.domain import ChannelLink, LinkPurpose, Person
 from bot.model import Outgoing, Reply, Target
 from bot.store import Tx
 
@@ -46,11 +46,14 @@ class Notifier:
         links = await self.tx.linked_channels(purpose)
         batch = key or f"{kind}:{secrets.token_hex(8)}"
         for link in links:
-            target = Target(link.platform, "channel", link.channel_id, link.workspace_id, link.label)
-            out = Outgoing(target, reply, key=f"{batch}:ch{link.id}", due_at=due_at)
+            out = Outgoing(channel_target(link), reply, key=f"{batch}:ch{link.id}", due_at=due_at)
             if await self.tx.enqueue(out, kind=kind, now=self.now, event_id=event_id):
                 self.queued += 1
         return len(links)
+
+
+def channel_target(link: ChannelLink) -> Target:
+    return Target(link.platform, "channel", link.channel_id, link.workspace_id, link.label)
 
 
 def dm_target(person: Person) -> Target:

@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 from bot.config import Config
 from bot.domain import Event, Person
 from bot.markup import bold, esc
-from bot.model import Button, Outgoing, Reply, Target
-from bot.notify import Notifier, dm_target, zone_of
+from bot.model import Button, Outgoing, Reply
+from bot.notify import Notifier, channel_target, dm_target, zone_of
+from bot.store.channels import linked_channels
 from bot.store.outbox import cancel_keys, pending_keys, plan_delivery
-from bot.store.signups import confirmed_person
+from bot.store.signups import confirmed_people, confirmed_person
 from bot.timeparse import iso_utc, parse_offsets
 from bot.views import when_text
 
@@ -108,38 +109,33 @@ async def plan_person(n: Notifier, event: Event, person: Person) -> None:
     await n.tx.call(plan_person_now, event, person.id, n.config, n.now)
 
 
-def _plan_people_rows(conn: sqlite3.Connection, event: Event, people: list[Person], offsets: list[timedelta],
-                      confirm_at: timedelta | None, now: datetime, config: Config) -> set[str]:
+def _plan_event_rows(conn: sqlite3.Connection, event: Event, config: Config, now: datetime) -> None:
+    """Every reminder of an event, for its linked channels and each confirmed volunteer; stale ones retired."""
     wanted: set[str] = set()
-    for person in people:
-        wanted |= _plan_person_rows(conn, event, person, offsets, confirm_at, now, config)
-    return wanted
+    if not event.is_cancelled and event.starts_at > now:
+        offsets = offsets_for(event, config)
+        for link in linked_channels(conn, "reminders"):
+            for offset in offsets:
+                due = event.starts_at - offset
+                if due <= now:
+                    continue
+                key = _key(event, offset, f"ch{link.id}")
+                reply = reminder_reply(event, offset, config.campaign.tz, confirm=False, channel=True)
+                plan_delivery(conn, Outgoing(channel_target(link), reply, key=key, due_at=due), "reminder", now,
+                              event.id)
+                wanted.add(key)
+        confirm_at = confirm_offset(offsets)
+        for person in confirmed_people(conn, event.id):
+            wanted |= _plan_person_rows(conn, event, person, offsets, confirm_at, now, config)
+    _retire(conn, event.id, wanted, now)
 
 
 async def plan_event(n: Notifier, event: Event) -> None:
-    """Plan every reminder of an event: linked channels, each confirmed volunteer, the staffing check."""
-    wanted: set[str] = set()
-    if not event.is_cancelled and event.starts_at > n.now:
-        offsets = offsets_for(event, n.config)
-        confirm_at = confirm_offset(offsets)
-        campaign_tz = n.config.campaign.tz
-        for link in await n.tx.linked_channels("reminders"):
-            target = Target(link.platform, "channel", link.channel_id, link.workspace_id, link.label)
-            for offset in offsets:
-                due = event.starts_at - offset
-                if due <= n.now:
-                    continue
-                key = _key(event, offset, f"ch{link.id}")
-                reply = reminder_reply(event, offset, campaign_tz, confirm=False, channel=True)
-                await n.tx.plan(Outgoing(target, reply, key=key, due_at=due), kind="reminder", now=n.now,
-                                event_id=event.id)
-                wanted.add(key)
-        people = [s.person for s in await n.tx.event_signups(event.id) if s.status == "confirmed"]
-        wanted |= await n.tx.call(_plan_people_rows, event, people, offsets, confirm_at, n.now, n.config)
-        check_at = event.starts_at - n.config.campaign.understaffed_before
-        if check_at > n.now and any(r.spots is not None for r in event.roles):
-            await n.tx.set_timer(f"understaffed:{event.id}:{iso_utc(event.starts_at)}", "understaffed", event.id,
-                                 check_at, n.now)
-    else:
+    """Plan every reminder of an event (one trip), and the check for too few volunteers."""
+    await n.tx.call(_plan_event_rows, event, n.config, n.now)
+    check_at = event.starts_at - n.config.campaign.understaffed_before
+    if event.is_cancelled or event.starts_at <= n.now:
         await n.tx.cancel_timers(kind="understaffed", ref=event.id)
-    await n.tx.call(_retire, event.id, wanted, n.now)
+    elif check_at > n.now and any(r.spots is not None for r in event.roles):
+        await n.tx.set_timer(f"understaffed:{event.id}:{iso_utc(event.starts_at)}", "understaffed", event.id,
+                             check_at, n.now)

@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.delivery import DeliveryFailed, DeliveryRefused, DeliveryUncertain, Transport
 from bot.domain import Delivery
 from bot.model import Outgoing, Reply, Target
+from bot.notify import channel_target
 from bot.store import Store
 from bot.store.outbox import claim_delivery, mark_delivery_sent, skip_delivery, unclaim_delivery
 from tasks.ratelimit import Throttle
@@ -173,7 +174,7 @@ class Postman:
             for link in await tx.linked_channels("reminders"):
                 if link.platform != target.platform:
                     continue  # a mention only works on the person's own platform
-                channel = Target(link.platform, "channel", link.channel_id, link.workspace_id, link.label)
+                channel = channel_target(link)
                 note = Reply(f"(I couldn't DM you, so here it is.) {original.text}", visibility="channel",
                              buttons=original.buttons, mention=target.address)
                 await tx.enqueue(Outgoing(channel, note, key=f"fallback:{delivery.id}:{link.id}",

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from bot.domain import ChannelLink, LinkPurpose
 from bot.store.base import Queries
 from bot.timeparse import iso_utc
+
+
+def linked_channels(conn: sqlite3.Connection, purpose: LinkPurpose) -> list[ChannelLink]:
+    rows = conn.execute("SELECT * FROM channel_links WHERE purpose = ? ORDER BY id", (purpose,)).fetchall()
+    return [ChannelLink(r["id"], r["purpose"], r["platform"], r["workspace_id"], r["channel_id"], r["label"])
+            for r in rows]
 
 
 class ChannelQueries(Queries):
@@ -29,8 +36,4 @@ class ChannelQueries(Queries):
         return changed == 1
 
     async def linked_channels(self, purpose: LinkPurpose) -> list[ChannelLink]:
-        rows = await self.all("SELECT * FROM channel_links WHERE purpose = ? ORDER BY id", (purpose,))
-        return [
-            ChannelLink(r["id"], r["purpose"], r["platform"], r["workspace_id"], r["channel_id"], r["label"])
-            for r in rows
-        ]
+        return await self.call(linked_channels, purpose)

@@ -90,6 +90,16 @@ def confirmed_person(conn: sqlite3.Connection, event_id: int, person_id: int) ->
     return None if row is None else person_from(row, "p_")
 
 
+def confirmed_people(conn: sqlite3.Connection, event_id: int) -> list[Person]:
+    """Everyone holding a confirmed spot at the event (as stored now), in order of arrival."""
+    rows = conn.execute(
+        f"SELECT {PERSON_COLUMNS} FROM signups s JOIN people p ON p.id = s.person_id "
+        "WHERE s.event_id = ? AND s.status = 'confirmed' ORDER BY s.seq",
+        (event_id,),
+    ).fetchall()
+    return [person_from(r, "p_") for r in rows]
+
+
 class SignupQueries(EventQueries):
     async def _position(self, row: sqlite3.Row) -> int | None:
         """The waitlist place of a sign-up row (``SIGNUP_COLUMNS``); None unless it is waitlisted."""
