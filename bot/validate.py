@@ -15,18 +15,9 @@ MAX_SPOTS = 100_000
 
 def url(value: str) -> str:
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > 500 or " " in value:
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
         raise UsageError(f"`{esc(value[:60])}` is not a web link (it should start with https://).")
     return value
-
-
-def text(value: str, what: str, *, max_length: int) -> str:
-    cleaned = value.strip()
-    if not cleaned:
-        raise UsageError(f"The {what} is empty.")
-    if len(cleaned) > max_length:
-        raise UsageError(f"The {what} is too long ({len(cleaned):,} characters; the most is {max_length:,}).")
-    return cleaned
 
 
 def roles(spec: str) -> list[tuple[str, int | None]]:

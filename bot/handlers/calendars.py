@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from bot import validate
 from bot.commands import Command, Param, Registry
 from bot.context import Context
 from bot.errors import Conflict, NotFound, TurnoutError
@@ -59,7 +58,7 @@ def _meetings(count: int) -> str:
 
 
 async def calendar_add(ctx: Context, args: dict[str, Any]) -> Reply:
-    name = validate.text(args["name"], "calendar name", max_length=MAX_NAME)
+    name = args["name"]
     spec = parse_spec(args["spec"])
     spots = args.get("speakers") or DEFAULT_SPEAK_SPOTS
     async with ctx.store.snapshot() as tx:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import validate
 from bot.commands import Command, Param, Registry
 from bot.context import Context
 from bot.domain import LINK_PURPOSES
@@ -56,7 +55,7 @@ def _post(text: str) -> Reply:
 
 
 async def announce(ctx: Context, args: dict[str, Any]) -> Reply:
-    text = validate.text(args["text"], "announcement", max_length=MAX_ANNOUNCEMENT)
+    text = args["text"]
     due = None
     if args.get("at") is not None:
         due = parse_when(args["at"], now=ctx.now, tz=ctx.campaign_tz)

@@ -106,11 +106,11 @@ def _roles(args: dict[str, Any]) -> list[tuple[str, int | None]]:
 def _texts(args: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if args.get("title") is not None:
-        out["title"] = validate.text(args["title"], "title", max_length=200)
+        out["title"] = args["title"]
     if args.get("where") is not None:
-        out["location"] = validate.text(args["where"], "place", max_length=200)
+        out["location"] = args["where"]
     if args.get("about") is not None:
-        out["about"] = validate.text(args["about"], "description", max_length=2000)
+        out["about"] = args["about"]
     if args.get("link") is not None:
         out["link"] = validate.url(args["link"])
     if args.get("remind") is not None:
@@ -206,8 +206,6 @@ async def _apply_capacity(tx: Tx, event: Event, args: dict[str, Any]) -> None:
 
 async def event_cancel(ctx: Context, args: dict[str, Any]) -> Reply:
     reason = args.get("reason")
-    if reason is not None:
-        reason = validate.text(reason, "reason", max_length=500)
     async with ctx.store.transaction() as tx:
         event = await load_event(tx, args["event"])
         if event.is_cancelled:

@@ -82,10 +82,6 @@ async def petition_show(ctx: Context, args: dict[str, Any]) -> Reply:
     return Reply("\n\n".join(texts))
 
 
-def _name(value: str) -> str:
-    return validate.text(value, "petition name", max_length=60)
-
-
 def _every(ctx: Context, args: dict[str, Any]) -> int:
     every = args.get("every") or ctx.config.petitions.poll_every
     if not timedelta(minutes=1) <= every <= timedelta(days=1):
@@ -110,7 +106,7 @@ async def _schedule_poll(ctx: Context, tx: Tx, petition: Petition) -> None:
 
 
 async def petition_add(ctx: Context, args: dict[str, Any]) -> Reply:
-    name = _name(args["name"])
+    name = args["name"]
     page = validate.url(args["link"]) if args.get("link") else ""
     milestones = ",".join(str(m) for m in parse_milestones(args["milestones"])) if args.get("milestones") else None
     every = _every(ctx, args)
