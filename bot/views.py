@@ -12,6 +12,19 @@ from bot.timeparse import format_time_of_day, format_when
 
 #: Discord allows 25 buttons on a message; keep the cards well inside that.
 MAX_ROLE_BUTTONS = 4
+#: The characters a listing may fill before it stops and says what it left out: replies stay under
+#: 4,000 characters, and under Discord's and Slack's limits once rendered.
+LISTING_BUDGET = 3_000
+
+
+def fit_lines(lines: list[str], budget: int = LISTING_BUDGET) -> list[str]:
+    """The leading lines that fit in ``budget`` characters (at least one, clipped if it must be)."""
+    used = 0
+    for i, line in enumerate(lines):
+        used += len(line) + 1
+        if used > budget:
+            return lines[:i] if i else [lines[0][: budget - 1] + "…"]
+    return lines
 
 
 def spots_text(role: Role) -> str:

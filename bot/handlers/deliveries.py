@@ -11,6 +11,7 @@ from bot.domain import Delivery
 from bot.markup import bold, esc
 from bot.model import Reply
 from bot.timeparse import format_when, iso_utc
+from bot.views import fit_lines
 
 STATES = ("pending", "sending", "sent", "failed", "skipped", "uncertain", "cancelled")
 SHOWN = 30
@@ -39,10 +40,10 @@ async def deliveries(ctx: Context, args: dict[str, Any]) -> Reply:
         rows = await tx.deliveries(states=states, limit=SHOWN)
         counts = await tx.delivery_counts()
     summary = ", ".join(f"{counts[s]} {s}" for s in STATES if counts.get(s)) or "nothing yet"
-    lines = [f"{bold('Deliveries')}: {summary}"]
-    lines += [f"- {esc(delivery_line(d, ctx.tz))}" for d in rows]
-    if len(rows) == SHOWN:
-        lines.append(f"_Showing the latest {SHOWN}; `turnout deliveries --json` lists all._")
+    listed = fit_lines([f"- {esc(delivery_line(d, ctx.tz))}" for d in rows])
+    lines = [f"{bold('Deliveries')}: {summary}", *listed]
+    if len(rows) == SHOWN or len(listed) < len(rows):
+        lines.append(f"_Showing the latest {len(listed)}; `turnout deliveries --json` lists all._")
     return Reply("\n".join(lines))
 
 

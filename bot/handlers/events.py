@@ -19,7 +19,7 @@ from bot.series import extend_series
 from bot.store import Tx
 from bot.store.events import MAX_LENGTH
 from bot.timeparse import format_offset, format_when, parse_when
-from bot.views import event_buttons, event_card, event_line, event_text
+from bot.views import event_buttons, event_card, event_line, event_text, fit_lines
 
 DEFAULT_LENGTH = timedelta(hours=2)
 DEFAULT_ROLE = "volunteer"
@@ -43,9 +43,10 @@ async def events(ctx: Context, args: dict[str, Any]) -> Reply:
     if not upcoming:
         hint = " Add one with `event add`." if ctx.is_organizer else ""
         return Reply("No upcoming events yet." + hint)
-    lines = [bold("Upcoming events")] + [f"- {event_line(e, ctx.tz, ctx.now)}" for e in upcoming[:LIST_LIMIT]]
-    if len(upcoming) > LIST_LIMIT:
-        lines.append(f"_…and more. Showing the first {LIST_LIMIT}._")
+    listed = fit_lines([f"- {event_line(e, ctx.tz, ctx.now)}" for e in upcoming[:LIST_LIMIT]])
+    lines = [bold("Upcoming events"), *listed]
+    if len(upcoming) > len(listed):
+        lines.append(f"_…and more. Showing the first {len(listed)}._")
     lines.append("Type `event <id>` for details and sign-up buttons.")
     return Reply("\n".join(lines))
 

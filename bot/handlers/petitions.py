@@ -15,10 +15,10 @@ from bot.milestones import announce_progress, ladder_for, parse_milestones
 from bot.model import Attachment, Reply
 from bot.store import Tx
 from bot.timeparse import iso_utc
+from bot.views import LISTING_BUDGET
 
 BAR_WIDTH = 20
 #: Replies stay well inside the 4,000 characters every platform takes in one message.
-LISTING_BUDGET = 3_000
 MAX_COUNT = 100_000_000
 
 

@@ -21,7 +21,7 @@ from bot.reminders import plan_person, plan_person_now
 from bot.store import Tx
 from bot.store.events import read_event
 from bot.store.signups import ensure_open, live_role, sign_up
-from bot.views import event_line, spots_text, when_text
+from bot.views import event_line, fit_lines, spots_text, when_text
 from bot.waitlist import refill
 
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
@@ -103,11 +103,15 @@ async def mine(ctx: Context, args: dict[str, Any]) -> Reply:
         rows = await tx.person_signups(ctx.person.id, ctx.now)
     if not rows:
         return Reply("You have no upcoming sign-ups. Type `events` to find one.")
-    lines = [bold("Your sign-ups")]
+    listed = []
     for event, s in rows:
         status = {"confirmed": f"as {esc(s.role)}", "offered": f"spot offered: `claim {event.id}`"}.get(
             s.status, f"waitlist #{s.position} for {esc(s.role)}")
-        lines.append(f"- {event_line(event, ctx.tz, ctx.now)} · {bold(status)}")
+        listed.append(f"- {event_line(event, ctx.tz, ctx.now)} · {bold(status)}")
+    shown = fit_lines(listed)
+    lines = [bold("Your sign-ups"), *shown]
+    if len(shown) < len(listed):
+        lines.append(f"_…and {len(listed) - len(shown)} more._")
     lines.append("Type `calendar` for a calendar file of these.")
     return Reply("\n".join(lines))
 
