@@ -143,7 +143,8 @@ async def _run(path: Path, count: int, people: int, options: Options) -> dict[st
         busy, busy_errors = await stream
         async with core.store.snapshot() as tx:
             states = await tx.delivery_counts()
-    return {"elapsed_s": elapsed, "sent": sent, "distinct_keys": len(platform.keys), "states": states,
+    return {"elapsed_s": elapsed, "sent": sent, "sends": len(platform.started), "distinct_keys": len(platform.keys),
+            "states": states,
             "busiest_second": busiest_second(platform.started), "idle": idle, "busy": busy, "cpu": cpu.as_dict(),
             "concurrency": core.config.delivery.concurrency, "command_errors": idle_errors + busy_errors}
 
@@ -172,7 +173,8 @@ def run(options: Options) -> Result:
     ]
     details = {
         "deliveries": count, "rate_per_s": RATE, "send_time_s": SEND_TIME, "allowed_s": allowed,
-        "postman_concurrency": out["concurrency"], "sent": out["sent"], "distinct_keys": out["distinct_keys"],
+        "postman_concurrency": out["concurrency"], "sent": out["sent"], "sends": out["sends"],
+        "distinct_keys": out["distinct_keys"],
         "states_after": out["states"], "busiest_second": out["busiest_second"],
         "command_every_s": COMMAND_EVERY, "command_errors": out["command_errors"],
         "interactive_idle_s": idle, "interactive_during_fanout_s": busy, "cpu": out["cpu"],

@@ -30,12 +30,10 @@ async def test_a_new_file_is_created_migrated_and_checked(tmp_path: Path) -> Non
 async def test_a_failed_transaction_leaves_no_trace(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "t.db")
     try:
-        try:
+        with pytest.raises(RuntimeError, match="boom"):
             async with store.transaction() as tx:
                 await tx.create_petition("resolution", 1000, "", START)
                 raise RuntimeError("boom")
-        except RuntimeError:
-            pass
         async with store.snapshot() as tx:
             assert await tx.petitions() == []
     finally:

@@ -46,3 +46,10 @@ async def slack_http(fake_slack: FakeSlack, slack_core: Core) -> AsyncIterator[S
     harness = await start_harness(fake_slack, slack_core, "http")
     yield harness
     await stop_harness(harness)
+
+
+@pytest.fixture
+async def slack_socket(fake_slack: FakeSlack, slack_core: Core) -> AsyncIterator[SlackHarness]:
+    harness = await start_harness(fake_slack, slack_core, "socket")
+    yield harness
+    await stop_harness(harness)

@@ -7,7 +7,6 @@ fixed time. Tests read like a conversation: ``await slack.say(OLIVIA, "event add
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,11 +40,10 @@ def slack_config(fake: FakeSlack, mode: str) -> Config:
 
 @dataclass
 class Delivered:
-    """What Slack got back for one request: the HTTP status or ack, its body, and how long it took."""
+    """What Slack got back for one request: the HTTP status or ack, and its body."""
 
     status: int
     body: Any
-    elapsed: float
     response_url: str = ""
 
 
@@ -60,7 +58,6 @@ class SlackHarness:
     _last: Delivered | None = field(default=None)
 
     async def deliver(self, kind: str, payload: dict[str, Any]) -> Delivered:
-        started = time.monotonic()
         if self.mode == "http":
             body, content_type = p.encode(kind, payload)
             url = f"http://127.0.0.1:{self.runtime.port}/slack/events"
@@ -70,11 +67,11 @@ class SlackHarness:
                 parsed: Any = text
                 if response.content_type == "application/json" and text:
                     parsed = await response.json()
-                return Delivered(response.status, parsed, time.monotonic() - started)
+                return Delivered(response.status, parsed)
         envelope = p.next_id("env-")
         await self.fake.push(kind, payload, envelope)
         ack = await self.fake.wait_ack(envelope)
-        return Delivered(200, ack.payload, ack.at - started)
+        return Delivered(200, ack.payload)
 
     async def command(self, user: tuple[str, str], text: str, *, channel: str = CHANNEL) -> Delivered:
         rid = p.next_id("r")

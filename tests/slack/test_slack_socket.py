@@ -7,9 +7,8 @@ from fake_slack import FakeSlack
 from slack_harness import OLIVIA, VAL, SlackHarness, eventually, texts
 
 
-async def test_every_envelope_is_acked_with_its_id(slack: SlackHarness) -> None:
-    if slack.mode != "socket":
-        return
+async def test_every_envelope_is_acked_with_its_id(slack_socket: SlackHarness) -> None:
+    slack = slack_socket
     envelope = p.next_id("env-")
     await slack.fake.push("slash_commands", p.slash(VAL[0], VAL[1], "help", channel="C1",
                                                     response_url=slack.fake.response_url("a")), envelope)
@@ -18,9 +17,8 @@ async def test_every_envelope_is_acked_with_its_id(slack: SlackHarness) -> None:
     await eventually(lambda: slack.fake.posts("a"))
 
 
-async def test_a_disconnect_request_makes_the_client_reconnect_and_keep_working(slack: SlackHarness) -> None:
-    if slack.mode != "socket":
-        return
+async def test_a_disconnect_request_makes_the_client_reconnect_and_keep_working(slack_socket: SlackHarness) -> None:
+    slack = slack_socket
     fake: FakeSlack = slack.fake
     opened = len(fake.called("apps.connections.open"))
     await fake.ask_to_reconnect()
