@@ -33,7 +33,7 @@ async def serve(config_path: str, db_path: str) -> None:
     postman.add_transport(chat.transport)
     parts = [
         asyncio.ensure_future(run_slack(core, postman, config)),
-        asyncio.ensure_future(run_discord(core, postman, config, wake=service.runner.kick)),
+        asyncio.ensure_future(run_discord(core, postman, config)),
         asyncio.ensure_future(chat.run_script(sys.stdin)),
     ]
     try:

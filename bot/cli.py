@@ -267,7 +267,7 @@ async def _run_platforms(config: Config, db_path: str, redact: Redactor) -> int:
         if config.secrets.discord_token:
             from adapters.discordbot import run_discord
 
-            platforms.append(asyncio.ensure_future(run_discord(core, postman, config, wake=service.runner.kick)))
+            platforms.append(asyncio.ensure_future(run_discord(core, postman, config)))
         await service.start()
         log.info("Turnout is running on %s", ", ".join(_platforms(config)))
         done, _ = await asyncio.wait(platforms, return_when=asyncio.FIRST_EXCEPTION)

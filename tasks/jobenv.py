@@ -1,4 +1,4 @@
-"""What a job that talks to the outside world gets: the store, settings, clock and one HTTP session.
+"""What a job that talks to the outside world gets: the store, settings, clock and the outside sources.
 
 Such jobs fetch first, outside any transaction (a slow source must never hold the database's
 write lock), then apply what they fetched in a transaction of their own.
@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Config
@@ -17,11 +16,6 @@ from bot.gateway import Sources
 from bot.notify import Notifier
 from bot.store import Store
 from bot.store.timers import Timer
-
-if TYPE_CHECKING:
-    import aiohttp
-
-USER_AGENT = "Turnout volunteer bot (+https://github.com/turnout)"
 
 
 @dataclass
@@ -32,14 +26,6 @@ class JobEnv:
     sources: Sources | None = None
     #: Called after a job queued messages, so they go out now rather than at the next wake-up.
     on_queued: Callable[[], None] | None = None
-    _session: aiohttp.ClientSession | None = field(default=None, repr=False)
-
-    async def http(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            import aiohttp  # here, not at the top: the console starts without loading it (0.3 s)
-
-            self._session = aiohttp.ClientSession(headers={"User-Agent": USER_AGENT})
-        return self._session
 
     @asynccontextmanager
     async def notifier(self) -> AsyncIterator[Notifier]:
@@ -49,11 +35,5 @@ class JobEnv:
             yield notifier
         if notifier.queued and self.on_queued is not None:
             self.on_queued()
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
 
 FetchJob = Callable[[JobEnv, Timer], Awaitable[None]]

@@ -129,4 +129,3 @@ class Runner:
             log.warning("stopped while sending; unfinished messages will be marked uncertain at the next start")
             for task in list(self._kicks):
                 task.cancel()
-        await self.env.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 
 import discord
 
@@ -13,7 +12,6 @@ from adapters.discordbot.buttons import TurnoutButton
 from adapters.discordbot.endpoints import apply_endpoints
 from adapters.discordbot.interactions import DEFER_AFTER, HANDLED_EVENT, InteractionHandler
 from adapters.discordbot.sync import upload_commands
-from adapters.discordbot.throttle import TokenBucket
 from adapters.discordbot.transport import DiscordTransport
 from bot.app import Core
 from bot.config import Config
@@ -72,18 +70,16 @@ class DiscordBot:
         core: Core,
         config: Config,
         postman: Postman | None = None,
-        token: str | None = None,
         defer_after: float = DEFER_AFTER,
         guild_ready_timeout: float = 2.0,
-        limiter: TokenBucket | None = None,
     ) -> None:
         apply_endpoints(config.discord)
         self.core = core
-        self.token = token if token is not None else config.secrets.discord_token
+        self.token = config.secrets.discord_token
         self.handler = InteractionHandler(core=core, organizer_role=config.discord.organizer_role,
                                           defer_after=defer_after)
         self.client = TurnoutClient(core=core, handler=self.handler, guild_ready_timeout=guild_ready_timeout)
-        self.transport = DiscordTransport(self.client, limiter=limiter)
+        self.transport = DiscordTransport(self.client)
         if postman is not None:
             postman.add_transport(self.transport)
         self._task: asyncio.Task[None] | None = None
@@ -109,25 +105,9 @@ class DiscordBot:
             self._task = None
 
 
-async def run_discord(core: Core, postman: Postman, config: Config,
-                      *, wake: Callable[[], object] | None = None) -> None:
-    """Run the Discord adapter until cancelled (the CLI's entry point).
-
-    The transport is added to ``postman``. A command that queued messages calls ``wake`` (pass
-    the runner's ``kick``); without one, and with no ``on_queued`` set, the postman is flushed.
-    """
+async def run_discord(core: Core, postman: Postman, config: Config) -> None:
+    """Run the Discord adapter until cancelled (the CLI's entry point; ``cli.Service`` wires the core's
+    ``on_queued`` to the runner, so messages a command queued go out at once)."""
     bot = DiscordBot(core=core, config=config, postman=postman)
-    pending: set[asyncio.Task[int]] = set()
-    if core.dispatcher.on_queued is None:
-        def flush() -> None:
-            task = asyncio.create_task(postman.flush())
-            pending.add(task)
-            task.add_done_callback(pending.discard)
-
-        core.dispatcher.on_queued = wake or flush  # type: ignore[assignment]
-    try:
-        async with bot.client:
-            await bot.client.start(bot.token)
-    finally:
-        for task in pending:
-            task.cancel()
+    async with bot.client:
+        await bot.client.start(bot.token)

@@ -96,10 +96,6 @@ def timestamps(card: Card) -> str:
     return f"{text} (<t:{start}:R>)"
 
 
-def embed_size(embed: discord.Embed) -> int:
-    return len(embed)
-
-
 def card_embed(card: Card) -> discord.Embed:
     embed = discord.Embed(
         title=truncate(escape(card.title), MAX_TITLE),

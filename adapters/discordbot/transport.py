@@ -16,12 +16,17 @@ import discord
 
 from adapters.discordbot.people import PLATFORM
 from adapters.discordbot.render import render
-from adapters.discordbot.throttle import TokenBucket
 from bot.delivery import DeliveryFailed, DeliveryRefused
 from bot.model import Reply, Target
+from tasks.ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
 
+#: Our own limit on REST calls, below Discord's global 50 per second: discord.py only reacts to 429s after
+#: the fact, and repeated 429s count towards Cloudflare's ban on invalid requests. The burst leaves room
+#: under 50 in any one second for discord.py's own retries.
+RATE = 35.0
+BURST = 5
 #: Discord refuses DMs to this user (closed DMs, no shared server, blocked).
 CANNOT_DM = 50007
 MAX_NONCE = 25
@@ -53,9 +58,9 @@ class DiscordTransport:
 
     platform = PLATFORM
 
-    def __init__(self, client: discord.Client, *, limiter: TokenBucket | None = None) -> None:
+    def __init__(self, client: discord.Client) -> None:
         self.client = client
-        self.limiter = limiter or TokenBucket()
+        self.limiter = TokenBucket(RATE, burst=BURST)
 
     async def _channel(self, target: Target) -> discord.abc.Messageable:
         if target.kind == "dm":

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
@@ -43,7 +43,6 @@ class SlackRuntime:
     runner: web.AppRunner | None = None
     #: The port HTTP mode listens on (useful when asked for port 0).
     port: int | None = None
-    _tasks: set[asyncio.Task[object]] = field(default_factory=set)
 
     @classmethod
     async def start(

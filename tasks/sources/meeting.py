@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 Status = Literal["cancelled", "confirmed", "tentative"]
@@ -60,6 +60,3 @@ def says_cancelled(*texts: str | None) -> bool:
     return any(text and _CANCEL_WORDS.search(text) for text in texts)
 
 
-def utc(value: datetime) -> datetime:
-    """An aware datetime in UTC, with ``UTC`` as its tzinfo so equal instants compare and print alike."""
-    return value.astimezone(UTC)

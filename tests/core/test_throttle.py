@@ -3,6 +3,8 @@
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from bot.model import Outgoing, Reply, Target
 from tasks.postman import Postman
 from tasks.ratelimit import Throttle, TokenBucket
@@ -19,6 +21,14 @@ class VirtualTime:
     async def sleep(self, seconds: float) -> None:
         self.now += seconds
         await asyncio.sleep(0)
+
+
+async def test_a_burst_goes_at_once_then_the_rate_holds() -> None:
+    time = VirtualTime()
+    bucket = TokenBucket(40, burst=10, clock=time.clock, sleep=time.sleep)
+    for _ in range(50):
+        await bucket.acquire()
+    assert time.now == pytest.approx(1.0)  # 10 at once, then 40 more at 40 per second
 
 
 async def test_a_bucket_spaces_acquisitions_at_its_rate_in_arrival_order() -> None:

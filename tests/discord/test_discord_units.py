@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,7 +11,6 @@ from adapters.discordbot.invite import invite_url
 from adapters.discordbot.markdown import split_content, to_discord
 from adapters.discordbot.render import ButtonRow, render
 from adapters.discordbot.slash import commands_payload, option_values
-from adapters.discordbot.throttle import TokenBucket
 from adapters.discordbot.transport import nonce_for
 from bot.catalog import build_registry
 from bot.markup import esc
@@ -99,22 +96,6 @@ def test_every_declaration_becomes_a_valid_slash_command() -> None:
     for command in payload:
         required = [o.get("required") for o in command["options"]]
         assert required == sorted(required, reverse=True)
-
-
-async def test_token_bucket_paces_requests() -> None:
-    now = [0.0]
-    waits: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        now[0] += seconds
-        await asyncio.sleep(0)
-
-    bucket = TokenBucket(rate=40, burst=10, monotonic=lambda: now[0], sleep=sleep)
-    for _ in range(50):
-        await bucket.acquire()
-    assert waits[:1] == [] or len(waits) == 40
-    assert now[0] == pytest.approx(1.0)  # 10 at once, then 40 more at 40 per second
 
 
 def test_invite_asks_for_what_the_bot_uses() -> None:
