@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time as datetime_time
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -41,7 +42,7 @@ class CampaignSettings:
     #: How far ahead recurring events get their dates created.
     recurrence_window: timedelta = timedelta(weeks=8)
 
-    @property
+    @cached_property  # read for every line of every reply; checked once (works on a frozen dataclass)
     def tz(self) -> ZoneInfo:
         return zone(self.timezone)
 

@@ -38,8 +38,9 @@ async def after_edit(n: Notifier, before: Event) -> tuple[Event, int, list[Promo
     promoted: list[Promotion] = []
     for role in after.roles:
         promoted += await refill(n, after, role.id)
-    after = await n.tx.event(before.id)
-    assert after is not None
+    if promoted:  # their spots changed the counts
+        after = await n.tx.event(before.id)
+        assert after is not None
     await plan_event(n, after)
     return after, told, promoted
 

@@ -95,7 +95,6 @@ def match_line(line: str, registry: Registry) -> tuple[Command, list[Token]]:
     if not cleaned:
         raise UsageError("Type a command, or `help` to see them all.")
     tokens = tokenize(cleaned)
-    words = [t.text.lower() for t in tokens if not t.quoted][:3]
     # Only leading unquoted tokens can name the command.
     leading = []
     for t in tokens[:3]:
@@ -104,6 +103,7 @@ def match_line(line: str, registry: Registry) -> tuple[Command, list[Token]]:
         leading.append(t.text.lower())
     command, size = registry.match(leading)
     if command is None:
+        words = [t.text.lower() for t in tokens if not t.quoted]
         name = words[0][:32] if words else cleaned[:32]
         raise UsageError(f"I don't know the command `{esc(name)}`. Type `help` to see what I can do.")
     return command, tokens[size:]

@@ -44,11 +44,11 @@ def roles_text(event: Event) -> str:
 
 
 def when_text(event: Event, tz: ZoneInfo, now: datetime) -> str:
-    text = format_when(event.starts_at, tz, now=now)
     end = event.ends_at.astimezone(tz)
     if end.date() == event.starts_at.astimezone(tz).date():
-        text = text.rsplit(" ", 1)[0] + f"–{format_time_of_day(end, tz)} {end.tzname()}"
-    return text
+        start = format_when(event.starts_at, tz, now=now, with_zone=False)
+        return f"{start}–{format_time_of_day(end, tz)} {end.tzname()}"
+    return format_when(event.starts_at, tz, now=now)
 
 
 def event_line(event: Event, tz: ZoneInfo, now: datetime) -> str:

@@ -57,9 +57,9 @@ async def calendar(ctx: Context, args: dict[str, Any]) -> Reply:
 
 
 async def forget_me(ctx: Context, args: dict[str, Any]) -> Reply:
-    async with ctx.store.snapshot() as tx:
-        rows = await tx.person_signups(ctx.person.id, ctx.now)
     if args.get("confirm") is None:
+        async with ctx.store.snapshot() as tx:
+            rows = await tx.person_signups(ctx.person.id, ctx.now)
         return Reply(
             "`forget-me confirm` deletes everything Turnout stores about you:\n"
             f"- your name and {esc(ctx.person.platform)} id, your time zone and reminder setting;\n"

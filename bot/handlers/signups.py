@@ -203,12 +203,11 @@ async def confirm(ctx: Context, args: dict[str, Any]) -> Reply:
 
 async def forget_signups(ctx: Context, tx: Tx, person: Person) -> None:
     """Before a person is deleted, give their spots to the waitlist."""
-    role_ids = await tx.person_live_role_ids(person.id)
+    held = await tx.person_held_spots(person.id)
     await tx.cancel_all_signups(person.id)
     notifier = ctx.notifier(tx)
-    for role_id in role_ids:
-        event = await load_event(tx, await tx.role_event_id(role_id))
-        await refill(notifier, event, role_id)
+    for event_id, role_id in held:
+        await refill(notifier, await load_event(tx, event_id), role_id)
 
 
 def register(registry: Registry) -> None:

@@ -18,6 +18,11 @@ import aiosqlite
 T = TypeVar("T")
 
 
+def like_escape(text: str) -> str:
+    """``text`` matched literally by ``LIKE ... ESCAPE '\\'``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class StoreError(Exception):
     """A change could not be saved, so nothing of it was kept; trying again later may work."""
 

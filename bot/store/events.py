@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain import Event, Role
-from bot.store.base import Queries
+from bot.store.base import Queries, like_escape
 from bot.timeparse import from_iso, iso_utc
 
 #: The longest an event may last (commands refuse longer; imported all-day meetings are shorter).
@@ -147,7 +147,7 @@ class EventQueries(Queries):
         return await self._events("SELECT * FROM events ORDER BY starts_at, id")
 
     async def search_events(self, text: str, now: datetime, *, limit: int = 25) -> list[Event]:
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = "%" + like_escape(text) + "%"
         return await self._events(
             "SELECT * FROM events WHERE ends_at > ? AND status = 'scheduled' AND title LIKE ? ESCAPE '\\' "
             "ORDER BY starts_at, id LIMIT ?",

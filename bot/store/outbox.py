@@ -15,7 +15,7 @@ import aiosqlite
 
 from bot.domain import Delivery
 from bot.model import Outgoing
-from bot.store.base import Queries
+from bot.store.base import Queries, like_escape
 from bot.timeparse import from_iso, iso_utc
 
 
@@ -120,7 +120,7 @@ class OutboxQueries(Queries):
         await self.call(plan_delivery, out, kind, now, event_id)
 
     async def cancel_key_prefix(self, prefix: str, now: datetime) -> int:
-        like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        like = like_escape(prefix) + "%"
         return await self.run(
             "UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE key LIKE ? ESCAPE '\\' "
             "AND state = 'pending'",
@@ -206,7 +206,3 @@ class OutboxQueries(Queries):
     async def delivery_counts(self) -> dict[str, int]:
         rows = await self.all("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")
         return {r["state"]: r["n"] for r in rows}
-
-    async def delivery(self, delivery_id: int) -> Delivery | None:
-        row = await self.one("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))
-        return None if row is None else delivery_from(row)

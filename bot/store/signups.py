@@ -238,18 +238,16 @@ class SignupQueries(EventQueries):
         )
         return [person_from(r, "p_") for r in rows]
 
-    async def person_live_role_ids(self, person_id: int) -> list[int]:
-        """Roles where the person holds a spot (freed when they are forgotten)."""
+    async def person_held_spots(self, person_id: int) -> list[tuple[int, int]]:
+        """(event id, role id) of each spot the person holds (freed when they are forgotten)."""
         rows = await self.all(
-            "SELECT role_id FROM signups WHERE person_id = ? AND status IN ('confirmed', 'offered')", (person_id,)
+            "SELECT event_id, role_id FROM signups WHERE person_id = ? AND status IN ('confirmed', 'offered')",
+            (person_id,),
         )
-        return [r["role_id"] for r in rows]
+        return [(r["event_id"], r["role_id"]) for r in rows]
 
     async def cancel_all_signups(self, person_id: int) -> None:
         await self.run("UPDATE signups SET status = 'cancelled' WHERE person_id = ?", (person_id,))
-
-    async def role_event_id(self, role_id: int) -> int:
-        return int(await self.scalar("SELECT event_id FROM roles WHERE id = ?", (role_id,)))
 
     @staticmethod
     def _signup_from(r, position: int | None) -> Signup:  # type: ignore[no-untyped-def]
