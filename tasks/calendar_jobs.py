@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -23,7 +21,6 @@ from bot.meetings import (
     record_failure,
     sync_calendar,
 )
-from bot.notify import Notifier
 from bot.store.timers import Timer
 from tasks.jobenv import FetchJob, JobEnv
 from tasks.sources import Meeting, SourceError, fetch_legistar, fetch_url, parse_ics
@@ -40,9 +37,6 @@ FETCH_TIMEOUT = 30.0
 MAX_FEED_BYTES = 8 * 1024 * 1024
 #: Meetings that started up to this long ago are fetched too, so a meeting running now is not "gone".
 LOOK_BACK = timedelta(days=1)
-
-Begin = Callable[[], AbstractAsyncContextManager[Notifier]]
-
 
 def sync_window(now: datetime, config: Config) -> tuple[datetime, datetime]:
     """What a sync reads: from a day ago to as far ahead as recurring events are created."""

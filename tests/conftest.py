@@ -23,8 +23,11 @@ from bot.model import Actor, Invocation, Place, Reply, Target
 from tasks.postman import Postman
 from tasks.runner import Runner
 from tasks.sources.gateway import SourceGateway
+from tests.sources.sources_fakes import Recorder
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+#: Real-world calendar files beside the repo (CI has them); tests that read them skip without.
+ICS_CORPUS = SHARED / "data" / "ics"
 #: Friday 27 Nov 2026, noon in Durham.
 START = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
 
@@ -165,9 +168,16 @@ async def core(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Core]:
 
 
 @pytest.fixture
-async def bot(core: Core, clock: FakeClock) -> Bot:
+async def bot(core: Core, clock: FakeClock) -> AsyncIterator[Bot]:
     transport = RecordingTransport()
     postman = Postman(store=core.store, clock=clock, transports=[transport])
     bot = Bot(core, postman, transport, clock)
     await bot.runner.start()
-    return bot
+    yield bot
+    await bot.runner.close()
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    """What the fake source servers were asked."""
+    return Recorder()

@@ -6,7 +6,6 @@ Feeds are served by fake servers on 127.0.0.1 (port 0); time is the fake clock's
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -48,18 +47,6 @@ def feed(*events: tuple[str, ...]) -> bytes:
 
 
 @pytest.fixture
-async def cbot(bot: Bot) -> AsyncIterator[Bot]:
-    """The conversation bot, whose job runner (and its HTTP session) is closed afterwards."""
-    yield bot
-    await bot.runner.close()
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
-
-
-@pytest.fixture
 async def feeds(serve: Serve, recorder: Recorder) -> tuple[str, dict[str, bytes]]:
     """A fake municipal site: put bytes at a path of ``feeds`` and they are served at ``base + path``."""
     served: dict[str, bytes] = {"/council.ics": feed(regular(), WORK_SESSION)}
@@ -77,12 +64,12 @@ async def _add_council(bot: Bot, base: str, *extra: str) -> str:
 
 
 async def test_add_imports_upcoming_meetings_with_attend_and_speak_roles(
-    cbot: Bot, feeds: tuple[str, dict[str, bytes]],
+    bot: Bot, feeds: tuple[str, dict[str, bytes]],
 ) -> None:
     base, _ = feeds
-    reply = await _add_council(cbot, base, "speakers:3")
+    reply = await _add_council(bot, base, "speakers:3")
     assert "Added calendar Council (ics: 127.0.0.1): 5 meetings found; 5 new, 0 updated, 0 cancelled" in reply
-    events = await _events(cbot)
+    events = await _events(bot)
     assert [e.title for e in events] == ["City Council Regular Meeting", "Council Work Session",
                                          "City Council Regular Meeting", "City Council Regular Meeting",
                                          "City Council Regular Meeting"]
@@ -94,239 +81,239 @@ async def test_add_imports_upcoming_meetings_with_attend_and_speak_roles(
     assert first.link == "https://www.durhamnc.gov/council"
     assert first.about == "Public comment sign-up closes at 6:45 p.m.\n\nDetails: https://www.durhamnc.gov/council"
     assert first.source_key is not None and first.source_key.startswith("cal:1:")
-    assert "City Council Regular Meeting" in await cbot.say("ann", "events")
-    listing = await cbot.say("olivia", "calendar list")
+    assert "City Council Regular Meeting" in await bot.say("ann", "events")
+    listing = await bot.say("olivia", "calendar list")
     assert "Council · ics: 127.0.0.1 · speak spots 3 · last sync Fri, Nov 27" in listing
     assert "s3cret" not in listing and "council.ics" not in listing
 
 
 async def test_bad_specs_duplicates_and_strangers_are_refused_and_change_nothing(
-    cbot: Bot, feeds: tuple[str, dict[str, bytes]], recorder: Recorder,
+    bot: Bot, feeds: tuple[str, dict[str, bytes]], recorder: Recorder,
 ) -> None:
     base, _ = feeds
-    assert "is not a calendar source" in await cbot.say("olivia", "calendar add Council feed.ics")
-    assert "kind of calendar source I know" in await cbot.say("olivia", "calendar add Council rss:https://x.org")
-    assert "starting with https://" in await cbot.say("olivia", "calendar add Council ics:ftp://x.org/a.ics")
-    assert "starting with https://" in await cbot.say("olivia", "calendar add Council ics:council.ics")
-    assert "one word such as `durhamcounty`" in await cbot.say("olivia", "calendar add County legistar:bad/client")
-    assert "`calendar add` needs <spec>" in await cbot.say("olivia", "calendar add Council")
-    assert "`speakers` must be at least 1" in await cbot.say("olivia", f"calendar add C ics:{base}/a speakers:0")
-    assert "for organizers only" in await cbot.say("ann", f"calendar add Council ics:{base}/council.ics")
+    assert "is not a calendar source" in await bot.say("olivia", "calendar add Council feed.ics")
+    assert "kind of calendar source I know" in await bot.say("olivia", "calendar add Council rss:https://x.org")
+    assert "starting with https://" in await bot.say("olivia", "calendar add Council ics:ftp://x.org/a.ics")
+    assert "starting with https://" in await bot.say("olivia", "calendar add Council ics:council.ics")
+    assert "one word such as `durhamcounty`" in await bot.say("olivia", "calendar add County legistar:bad/client")
+    assert "`calendar add` needs <spec>" in await bot.say("olivia", "calendar add Council")
+    assert "`speakers` must be at least 1" in await bot.say("olivia", f"calendar add C ics:{base}/a speakers:0")
+    assert "for organizers only" in await bot.say("ann", f"calendar add Council ics:{base}/council.ics")
     assert recorder.requests == []
-    assert "Added calendar" in await _add_council(cbot, base)
-    assert "already a calendar called `council`" in await cbot.say("olivia", f"calendar add council ics:{base}/x")
-    assert "no calendar called `Nope`. Calendars: `Council`" in await cbot.say("olivia", "calendar remove Nope")
-    assert "no calendar called `Nope`" in await cbot.say("olivia", "calendar sync Nope")
+    assert "Added calendar" in await _add_council(bot, base)
+    assert "already a calendar called `council`" in await bot.say("olivia", f"calendar add council ics:{base}/x")
+    assert "no calendar called `Nope`. Calendars: `Council`" in await bot.say("olivia", "calendar remove Nope")
+    assert "no calendar called `Nope`" in await bot.say("olivia", "calendar sync Nope")
     # The old `calendar` command (a file of my sign-ups) is still there for everyone.
-    assert "no upcoming sign-ups" in await cbot.say("ann", "calendar")
+    assert "no upcoming sign-ups" in await bot.say("ann", "calendar")
 
 
 async def test_an_unreachable_or_broken_source_is_reported_and_not_added(
-    cbot: Bot, feeds: tuple[str, dict[str, bytes]],
+    bot: Bot, feeds: tuple[str, dict[str, bytes]],
 ) -> None:
     base, served = feeds
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    reply = await cbot.say("olivia", f"calendar add Council ics:http://127.0.0.1:{port}/council.ics")
+    reply = await bot.say("olivia", f"calendar add Council ics:http://127.0.0.1:{port}/council.ics")
     assert reply == "Source problem: Could not connect to The feed at 127.0.0.1."
-    assert "answered HTTP 404" in await cbot.say("olivia", f"calendar add Council ics:{base}/missing.ics")
+    assert "answered HTTP 404" in await bot.say("olivia", f"calendar add Council ics:{base}/missing.ics")
     served["/page.ics"] = b"<html><body>Calendar moved</body></html>"
-    assert "is not an iCalendar file" in await cbot.say("olivia", f"calendar add Council ics:{base}/page.ics")
-    assert "No calendars yet" in await cbot.say("olivia", "calendar list")
-    assert await _events(cbot) == []
+    assert "is not an iCalendar file" in await bot.say("olivia", f"calendar add Council ics:{base}/page.ics")
+    assert "No calendars yet" in await bot.say("olivia", "calendar list")
+    assert await _events(bot) == []
 
 
-async def test_re_import_is_idempotent(cbot: Bot, feeds: tuple[str, dict[str, bytes]]) -> None:
+async def test_re_import_is_idempotent(bot: Bot, feeds: tuple[str, dict[str, bytes]]) -> None:
     base, _ = feeds
-    await _add_council(cbot, base)
-    before = await _events(cbot)
-    assert await cbot.say("olivia", "calendar sync") == "Council: 5 meetings found; 0 new, 0 updated, 0 cancelled."
-    await cbot.advance(hours=3)  # the hourly syncs too
-    assert [(e.id, e.title, e.starts_at) for e in await _events(cbot)] == [
+    await _add_council(bot, base)
+    before = await _events(bot)
+    assert await bot.say("olivia", "calendar sync") == "Council: 5 meetings found; 0 new, 0 updated, 0 cancelled."
+    await bot.advance(hours=3)  # the hourly syncs too
+    assert [(e.id, e.title, e.starts_at) for e in await _events(bot)] == [
         (e.id, e.title, e.starts_at) for e in before]
 
 
 async def test_a_moved_meeting_is_updated_in_place_and_people_signed_up_are_told(
-    cbot: Bot, feeds: tuple[str, dict[str, bytes]],
+    bot: Bot, feeds: tuple[str, dict[str, bytes]],
 ) -> None:
     base, served = feeds
-    await _add_council(cbot, base)
-    await cbot.say("ann", "signup 1 speak")
-    await cbot.say("bo", "signup 2 attend")
+    await _add_council(bot, base)
+    await bot.say("ann", "signup 1 speak")
+    await bot.say("bo", "signup 2 attend")
     served["/council.ics"] = feed(regular(), override(
         "20261207", "DTSTART;TZID=America/New_York:20261208T180000", "DTEND;TZID=America/New_York:20261208T200000",
         "SUMMARY:City Council Regular Meeting (Tuesday)", "LOCATION:Durham Convention Center",
     ), WORK_SESSION)
-    reply = await cbot.say("olivia", "calendar sync Council")
+    reply = await bot.say("olivia", "calendar sync Council")
     assert reply == "Council: 5 meetings found; 0 new, 1 updated, 0 cancelled (told 1 signed-up person)."
-    [moved] = [e for e in await _events(cbot) if e.id == 1]
+    [moved] = [e for e in await _events(bot) if e.id == 1]
     assert moved.starts_at.astimezone(NY) == datetime(2026, 12, 8, 18, 0, tzinfo=NY)
     assert (moved.title, moved.location) == ("City Council Regular Meeting (Tuesday)", "Durham Convention Center")
-    [dm] = cbot.dms_to("ann")
+    [dm] = bot.dms_to("ann")
     assert dm.startswith("Changed: City Council Regular Meeting (Tuesday) is now #1")
     assert "Tue, Dec 8 · 6:00 PM" in dm and "Durham Convention Center" in dm
-    assert cbot.dms_to("bo") == []
-    cbot.clock.set(datetime(2026, 12, 7, 22, 0, tzinfo=UTC))
-    await cbot.run_until(datetime(2026, 12, 7, 23, 0, tzinfo=UTC))  # the day before the new time
-    assert "starts in 1 day: Tue, Dec 8" in cbot.dms_to("ann")[-1]
-    assert len(await _events(cbot)) == 5
+    assert bot.dms_to("bo") == []
+    bot.clock.set(datetime(2026, 12, 7, 22, 0, tzinfo=UTC))
+    await bot.run_until(datetime(2026, 12, 7, 23, 0, tzinfo=UTC))  # the day before the new time
+    assert "starts in 1 day: Tue, Dec 8" in bot.dms_to("ann")[-1]
+    assert len(await _events(bot)) == 5
 
 
 async def test_a_meeting_cancelled_upstream_by_status_or_title_is_cancelled_with_a_notice(
-    cbot: Bot, feeds: tuple[str, dict[str, bytes]],
+    bot: Bot, feeds: tuple[str, dict[str, bytes]],
 ) -> None:
     base, served = feeds
-    await _add_council(cbot, base)
-    await cbot.say("ann", "signup 2 speak")  # Dec 10 work session
-    await cbot.say("bo", "signup 3 attend")  # Dec 21 regular meeting
+    await _add_council(bot, base)
+    await bot.say("ann", "signup 2 speak")  # Dec 10 work session
+    await bot.say("bo", "signup 3 attend")  # Dec 21 regular meeting
     cancelled_session = tuple(line.replace("SUMMARY:Council Work Session", "SUMMARY:Council Work Session - CANCELLED")
                               for line in WORK_SESSION)
     served["/council.ics"] = feed(regular(), override(
         "20261221", "DTSTART;TZID=America/New_York:20261221T190000", "STATUS:CANCELLED",
         "SUMMARY:City Council Regular Meeting"), cancelled_session)
-    reply = await cbot.say("olivia", "calendar sync")
+    reply = await bot.say("olivia", "calendar sync")
     assert reply == "Council: 5 meetings found; 0 new, 0 updated, 2 cancelled (told 2 signed-up people)."
-    assert cbot.dms_to("ann") == ["Cancelled: Council Work Session (Thu, Dec 10 · 6:00 PM EST) will not take place. "
+    assert bot.dms_to("ann") == ["Cancelled: Council Work Session (Thu, Dec 10 · 6:00 PM EST) will not take place. "
                                   "Reason: It was cancelled on the calendar “Council”."]
-    assert "City Council Regular Meeting (Mon, Dec 21 · 7:00 PM EST) will not take place" in cbot.dms_to("bo")[0]
-    assert [e.status for e in await _events(cbot)] == ["scheduled", "cancelled", "cancelled", "scheduled", "scheduled"]
+    assert "City Council Regular Meeting (Mon, Dec 21 · 7:00 PM EST) will not take place" in bot.dms_to("bo")[0]
+    assert [e.status for e in await _events(bot)] == ["scheduled", "cancelled", "cancelled", "scheduled", "scheduled"]
     # Seen again, nothing more happens; nobody is told twice.
-    assert "0 new, 0 updated, 0 cancelled" in await cbot.say("olivia", "calendar sync")
-    assert len(cbot.dms_to("ann")) == 1
+    assert "0 new, 0 updated, 0 cancelled" in await bot.say("olivia", "calendar sync")
+    assert len(bot.dms_to("ann")) == 1
 
 
 async def test_a_meeting_that_vanishes_upstream_is_cancelled_but_an_empty_feed_cancels_nothing(
-    cbot: Bot, feeds: tuple[str, dict[str, bytes]],
+    bot: Bot, feeds: tuple[str, dict[str, bytes]],
 ) -> None:
     base, served = feeds
-    await _add_council(cbot, base)
-    await cbot.say("ann", "signup 2 attend")
+    await _add_council(bot, base)
+    await bot.say("ann", "signup 2 attend")
     served["/council.ics"] = feed()
-    assert "so I kept its 5 upcoming events" in await cbot.say("olivia", "calendar sync")
-    assert all(e.status == "scheduled" for e in await _events(cbot))
+    assert "so I kept its 5 upcoming events" in await bot.say("olivia", "calendar sync")
+    assert all(e.status == "scheduled" for e in await _events(bot))
     served["/council.ics"] = feed(regular())
-    assert "0 new, 0 updated, 1 cancelled (told 1" in await cbot.say("olivia", "calendar sync")
-    assert "Reason: It was removed from the calendar “Council”." in cbot.dms_to("ann")[0]
+    assert "0 new, 0 updated, 1 cancelled (told 1" in await bot.say("olivia", "calendar sync")
+    assert "Reason: It was removed from the calendar “Council”." in bot.dms_to("ann")[0]
 
 
 async def test_a_recurring_meeting_stays_at_7pm_local_across_the_november_dst_change(
-    cbot: Bot, clock: FakeClock, feeds: tuple[str, dict[str, bytes]],
+    bot: Bot, clock: FakeClock, feeds: tuple[str, dict[str, bytes]],
 ) -> None:
     clock.set(datetime(2026, 10, 1, 16, 0, tzinfo=UTC))
     base, served = feeds
     served["/council.ics"] = feed(regular())
-    assert "4 new" in await _add_council(cbot, base)
-    starts = [e.starts_at for e in await _events(cbot)]
+    assert "4 new" in await _add_council(bot, base)
+    starts = [e.starts_at for e in await _events(bot)]
     assert [s.astimezone(NY).replace(tzinfo=None) for s in starts] == [
         datetime(2026, 10, 5, 19), datetime(2026, 10, 19, 19), datetime(2026, 11, 2, 19), datetime(2026, 11, 16, 19)]
     assert [s.hour for s in starts] == [23, 23, 0, 0]  # 7 p.m. EDT, then 7 p.m. EST, in UTC
     # Hourly syncs across the change itself (Nov 1, 2 a.m. EDT) leave them where they are.
     clock.set(datetime(2026, 10, 31, 20, 0, tzinfo=UTC))
-    await cbot.run_until(datetime(2026, 11, 1, 12, 0, tzinfo=UTC))
-    assert [e.starts_at for e in await _events(cbot)][:4] == starts
-    assert "0 new, 0 updated, 0 cancelled" in await cbot.say("olivia", "calendar sync")
+    await bot.run_until(datetime(2026, 11, 1, 12, 0, tzinfo=UTC))
+    assert [e.starts_at for e in await _events(bot)][:4] == starts
+    assert "0 new, 0 updated, 0 cancelled" in await bot.say("olivia", "calendar sync")
 
 
 async def test_organizers_role_and_reminder_edits_survive_a_re_import(
-    cbot: Bot, feeds: tuple[str, dict[str, bytes]],
+    bot: Bot, feeds: tuple[str, dict[str, bytes]],
 ) -> None:
     base, served = feeds
-    await _add_council(cbot, base)
-    await cbot.say("olivia", 'event edit 1 roles:"speak=8,usher=2" remind:3d,1h about:"Bring a sign"')
+    await _add_council(bot, base)
+    await bot.say("olivia", 'event edit 1 roles:"speak=8,usher=2" remind:3d,1h about:"Bring a sign"')
     served["/council.ics"] = feed(regular("SEQUENCE:2"), override(
         "20261207", "DTSTART;TZID=America/New_York:20261207T183000", "SUMMARY:City Council Regular Meeting"),
         WORK_SESSION)
-    assert "1 updated" in await cbot.say("olivia", "calendar sync")
-    [event] = [e for e in await _events(cbot) if e.id == 1]
+    assert "1 updated" in await bot.say("olivia", "calendar sync")
+    [event] = [e for e in await _events(bot) if e.id == 1]
     assert [(r.name, r.spots) for r in event.roles] == [("attend", None), ("speak", 8), ("usher", 2)]
     assert (event.remind, event.about) == ("3d,1h", "Bring a sign")
     assert event.starts_at.astimezone(NY).time().isoformat() == "18:30:00"
 
 
 async def test_a_failing_source_is_reported_once_backs_off_and_its_recovery_is_reported_once(
-    cbot: Bot, clock: FakeClock, feeds: tuple[str, dict[str, bytes]], recorder: Recorder,
+    bot: Bot, clock: FakeClock, feeds: tuple[str, dict[str, bytes]], recorder: Recorder,
 ) -> None:
     base, served = feeds
-    await cbot.say("olivia", "channel link organizers", channel="organizers")
-    await _add_council(cbot, base)
+    await bot.say("olivia", "channel link organizers", channel="organizers")
+    await _add_council(bot, base)
     good = served.pop("/council.ics")
     start = clock.now()
-    await cbot.run_until(start + timedelta(hours=40))
+    await bot.run_until(start + timedelta(hours=40))
     # Syncs at +1 h (fails), then after 2 h, 4 h, 8 h, 12 h, 12 h: +3, +7, +15, +27, +39.
     assert len(recorder.requests) == 1 + 6
-    problems = [p for p in cbot.posts_in("organizers") if "Calendar problem" in p]
+    problems = [p for p in bot.posts_in("organizers") if "Calendar problem" in p]
     assert len(problems) == 1
     assert "could not read “Council” (ics: 127.0.0.1) 3 times in a row" in problems[0]
     assert "answered HTTP 404" in problems[0]
-    assert "(6 failures in a row): The feed at 127.0.0.1 answered HTTP 404." in await cbot.say(
+    assert "(6 failures in a row): The feed at 127.0.0.1 answered HTTP 404." in await bot.say(
         "olivia", "calendar list")
     served["/council.ics"] = good
-    await cbot.run_until(start + timedelta(hours=60))
-    backs = [p for p in cbot.posts_in("organizers") if "Calendar back" in p]
+    await bot.run_until(start + timedelta(hours=60))
+    backs = [p for p in bot.posts_in("organizers") if "Calendar back" in p]
     assert backs == ["Calendar back: “Council” (ics: 127.0.0.1) can be read again; meetings are being imported."]
-    assert len([p for p in cbot.posts_in("organizers") if "Calendar problem" in p]) == 1
-    listing = await cbot.say("olivia", "calendar list")
+    assert len([p for p in bot.posts_in("organizers") if "Calendar problem" in p]) == 1
+    listing = await bot.say("olivia", "calendar list")
     assert "last error" not in listing
     # Healthy again: hourly.
     count = len(recorder.requests)
-    await cbot.advance(hours=3)
+    await bot.advance(hours=3)
     assert len(recorder.requests) == count + 3
 
 
 async def test_removing_a_calendar_stops_the_syncs_and_keeps_its_events(
-    cbot: Bot, feeds: tuple[str, dict[str, bytes]], recorder: Recorder,
+    bot: Bot, feeds: tuple[str, dict[str, bytes]], recorder: Recorder,
 ) -> None:
     base, served = feeds
-    await _add_council(cbot, base)
-    await cbot.advance(hours=1)
+    await _add_council(bot, base)
+    await bot.advance(hours=1)
     assert len(recorder.requests) == 2
-    reply = await cbot.say("olivia", "calendar remove council")
+    reply = await bot.say("olivia", "calendar remove council")
     assert reply == ("Removed calendar Council: I won't import from it any more. Its 5 imported events stay; "
                      "edit or cancel them as usual.")
-    await cbot.advance(hours=5)
+    await bot.advance(hours=5)
     assert len(recorder.requests) == 2
-    assert len([e for e in await _events(cbot) if e.status == "scheduled"]) == 5
+    assert len([e for e in await _events(bot) if e.status == "scheduled"]) == 5
     # A new calendar never adopts the old one's events, even from the same feed.
-    assert "5 new" in await _add_council(cbot, base)
-    assert len(await _events(cbot)) == 10
+    assert "5 new" in await _add_council(bot, base)
+    assert len(await _events(bot)) == 10
 
 
-async def test_the_hourly_sync_imports_new_meetings(cbot: Bot, feeds: tuple[str, dict[str, bytes]]) -> None:
+async def test_the_hourly_sync_imports_new_meetings(bot: Bot, feeds: tuple[str, dict[str, bytes]]) -> None:
     base, served = feeds
-    await _add_council(cbot, base)
+    await _add_council(bot, base)
     special = ("BEGIN:VEVENT", "UID:special-20261215@durhamnc.gov", "DTSTAMP:20251001T120000Z",
                "DTSTART;TZID=America/New_York:20261215T170000", "SUMMARY:Special Meeting: Budget", "END:VEVENT")
     served["/council.ics"] = feed(regular(), WORK_SESSION, special)
-    await cbot.advance(minutes=59)
-    assert len(await _events(cbot)) == 5
-    await cbot.advance(minutes=1)
-    assert "Special Meeting: Budget" in [e.title for e in await _events(cbot)]
+    await bot.advance(minutes=59)
+    assert len(await _events(bot)) == 5
+    await bot.advance(minutes=1)
+    assert "Special Meeting: Budget" in [e.title for e in await _events(bot)]
 
 
 async def test_legistar_pages_and_its_errors_are_friendly_replies(
-    cbot: Bot, serve: Serve, monkeypatch: pytest.MonkeyPatch,
+    bot: Bot, serve: Serve, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     body = "Board of Commissioners"
     fake = LegistarFake(events=legistar_events(1500, body=body, first=date(2026, 11, 1))
                         + legistar_events(3, body="Planning Board", first=date(2026, 12, 1), first_id=5000))
     base = await serve(fake.app())
-    monkeypatch.setattr(cbot.core.sources, "legistar_api", f"{base}/v1")  # the gateway's Legistar address
-    reply = await cbot.say("olivia", f"calendar add County legistar:durhamcounty:{body} speakers:2")
+    monkeypatch.setattr(bot.core.sources, "legistar_api", f"{base}/v1")  # the gateway's Legistar address
+    reply = await bot.say("olivia", f"calendar add County legistar:durhamcounty:{body} speakers:2")
     # Nov 26 (a day back) to Jan 21 (Jan 22 7 p.m. is past the 8 weeks ahead): 57 days.
     assert "Added calendar County (legistar: durhamcounty (Board of Commissioners)): 57 meetings found" in reply
     assert [r.query["$skip"] for r in fake.recorder.requests] == ["0", "1000"]
     assert "EventBodyName eq 'Board of Commissioners'" in fake.recorder.requests[0].query["$filter"]
-    events = await _events(cbot)
+    events = await _events(bot)
     assert len(events) == 57 - 1 - 6  # Nov 26 is past, and one row in ten is cancelled
     no_time = [e for e in events if e.starts_at.astimezone(NY).hour == 0]
     assert no_time and all(e.ends_at - e.starts_at == timedelta(days=1) for e in no_time)
     assert events[0].link.endswith("_A.pdf") and "Agenda: https://" in events[0].about
-    assert "Legistar has no client called `nosuch`" in await cbot.say("olivia", "calendar add X legistar:nosuch")
+    assert "Legistar has no client called `nosuch`" in await bot.say("olivia", "calendar add X legistar:nosuch")
     fake.fail_with = 503
-    assert await cbot.say("olivia", "calendar sync County") == "County: Source problem: Legistar answered HTTP 503."
+    assert await bot.say("olivia", "calendar sync County") == "County: Source problem: Legistar answered HTTP 503."
     fake.fail_with = None
     fake.reject_all_filters = True
-    assert "Legistar rejected the query: The query specified in the URI is not valid." in await cbot.say(
+    assert "Legistar rejected the query: The query specified in the URI is not valid." in await bot.say(
         "olivia", "calendar sync County")
-    assert "last error (2 failures in a row)" in await cbot.say("olivia", "calendar list")
+    assert "last error (2 failures in a row)" in await bot.say("olivia", "calendar list")

@@ -13,9 +13,8 @@ from bot.app import Core
 from bot.clock import FakeClock
 from tasks.ics_import import import_ics_file, main_import
 from tasks.sources import CalendarError
-from tests.conftest import make_config
+from tests.conftest import ICS_CORPUS, make_config
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "ics"
 BROKEN = {"broken_stray_content_line.ics"}
 WEEKLY = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:weekly@example.org\r\n"
@@ -25,9 +24,9 @@ WEEKLY = (
 
 
 def corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
+    if not ICS_CORPUS.is_dir():
         return []
-    return sorted(CORPUS.glob("*.ics"))
+    return sorted(ICS_CORPUS.glob("*.ics"))
 
 
 async def _fingerprint(core: Core) -> str:
@@ -49,7 +48,7 @@ def when_it_happens(path: Path) -> datetime:
     return datetime(int(middle[:4]), int(middle[4:6]), int(middle[6:]), 17, tzinfo=UTC) - timedelta(days=7)
 
 
-@pytest.mark.skipif(not corpus_files(), reason=f"the calendar corpus is not at {CORPUS}")
+@pytest.mark.skipif(not corpus_files(), reason=f"the calendar corpus is not at {ICS_CORPUS}")
 async def test_every_corpus_file_imports_or_fails_whole_with_its_name(tmp_path: Path) -> None:
     clock = FakeClock()
     core = await Core.open(make_config(), db_path=tmp_path / "corpus.db", clock=clock)

@@ -6,18 +6,15 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from sources_fakes import Recorder, Serve
+from sources_fakes import Recorder
+
+from tests.conftest import Serve
 
 
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as client:
         yield client
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return Recorder()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -23,7 +22,6 @@ PETITION_UUID = "7580a324-9a72-11e3-a2e9-12313d316c29"
 HAL = "application/hal+json"
 
 #: The ``serve`` fixture: start an app on 127.0.0.1, port 0, and get its base URL.
-Serve = Callable[[web.Application], Awaitable[str]]
 
 
 @dataclass

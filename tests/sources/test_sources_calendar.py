@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from sources_fakes import COUNCIL_FEED, COUNCIL_UID, Recorder, Serve, ics, ics_app
+from sources_fakes import COUNCIL_FEED, COUNCIL_UID, Recorder, ics, ics_app
 
 from tasks.sources import CalendarError, Meeting, SourceError, fetch_url, parse_ics
 from tasks.sources.ics_text import drop_merged_timezones, map_zone_names, split_line
 from tasks.sources.tzids import iana_name
+from tests.conftest import Serve
 
 NEW_YORK = ZoneInfo("America/New_York")
 WINDOW = {"window_start": datetime(2026, 1, 1, tzinfo=UTC), "window_end": datetime(2027, 1, 1, tzinfo=UTC)}

@@ -5,10 +5,11 @@ from __future__ import annotations
 import aiohttp
 import pytest
 from aiohttp import web
-from sources_fakes import Recorder, Serve, counts_app
+from sources_fakes import Recorder, counts_app
 
 from tasks.sources import SourceError, fetch_url
 from tasks.sources.fetch import check_http_url, fetch_response, host_label
+from tests.conftest import Serve
 
 
 async def test_returns_the_body(serve: Serve, recorder: Recorder, session: aiohttp.ClientSession) -> None:

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tasks.sources import CalendarError, Meeting, parse_ics
+from tests.conftest import ICS_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "ics"
-FILES = sorted(CORPUS.glob("*.ics")) if CORPUS.is_dir() else []
+FILES = sorted(ICS_CORPUS.glob("*.ics")) if ICS_CORPUS.is_dir() else []
 DEFAULT_TZ = ZoneInfo("America/New_York")
 WIDE = {"window_start": datetime(1990, 1, 1, tzinfo=UTC), "window_end": datetime(2031, 1, 1, tzinfo=UTC)}
 BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
@@ -178,7 +178,7 @@ EXPECTATIONS: dict[str, Check] = {
 #: Files that must be refused as a whole, and a word the refusal must contain.
 REFUSED = {"broken_stray_content_line.ics": "not a readable calendar"}
 
-needs_corpus = pytest.mark.skipif(not FILES, reason=f"the shared calendar corpus is not at {CORPUS}")
+needs_corpus = pytest.mark.skipif(not FILES, reason=f"the shared calendar corpus is not at {ICS_CORPUS}")
 
 
 @needs_corpus
@@ -211,7 +211,7 @@ def test_every_file_has_an_expectation() -> None:
 
 @needs_corpus
 def test_a_narrow_window_keeps_only_its_meetings() -> None:
-    data = (CORPUS / "google_machbar_recurring_exceptions_europe_berlin.ics").read_bytes()
+    data = (ICS_CORPUS / "google_machbar_recurring_exceptions_europe_berlin.ics").read_bytes()
     start, end = datetime(2019, 3, 4, tzinfo=UTC), datetime(2019, 3, 5, tzinfo=UTC)
     meetings = parse_ics(data, name="machbar", window_start=start, window_end=end, default_tz=BERLIN)
     assert meetings and all(m.end >= start and m.start <= end for m in meetings)

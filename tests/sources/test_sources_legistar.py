@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from sources_fakes import LegistarFake, Serve, legistar_events
+from sources_fakes import LegistarFake, legistar_events
 
 from tasks.sources import SourceError, fetch_legistar
 from tasks.sources.legistar import event_to_meeting, parse_event_time
+from tests.conftest import Serve
 
 EASTERN = ZoneInfo("America/New_York")
 BOARD = "Board of Commissioners"

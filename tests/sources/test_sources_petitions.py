@@ -15,7 +15,6 @@ from sources_fakes import (
     FORM_CSV_SIGNATURES,
     PETITION_UUID,
     Recorder,
-    Serve,
     action_network_app,
     counts_app,
     sheets_content_app,
@@ -24,6 +23,7 @@ from sources_fakes import (
 
 from tasks.sources import PetitionSpec, SourceError, fetch_count, parse_spec
 from tasks.sources.petitions import count_from_csv, count_from_json, parse_path
+from tests.conftest import Serve
 
 # -- the source string ---------------------------------------------------------------------------
 
