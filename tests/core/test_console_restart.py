@@ -65,10 +65,13 @@ def _wait_for(lines: "Queue[str]", needle: str, timeout: float) -> list[str]:
 
 
 def test_a_reminder_survives_a_killed_process_and_is_sent_once(tmp_path: Path) -> None:
-    start = (datetime.now(UTC) + timedelta(seconds=12)).astimezone(ZoneInfo("America/New_York"))
     first, lines = _start(tmp_path)
     assert first.stdin is not None
     first.stdin.write("channel link reminders\n")
+    first.stdin.flush()
+    _wait_for(lines, "Linked", timeout=20)
+    # Timed from here, once the process is up: a slow start cannot carry it past the reminder.
+    start = (datetime.now(UTC) + timedelta(seconds=12)).astimezone(ZoneInfo("America/New_York"))
     first.stdin.write(f'event add Sit-in when:"{start:%Y-%m-%dT%H:%M:%S}" remind:"6s"\n')
     first.stdin.write("ann: signup 1\n")
     first.stdin.flush()
