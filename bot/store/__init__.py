@@ -33,8 +33,8 @@ T = TypeVar("T")
 
 #: Commits between two WAL checkpoints (each commit adds a few pages).
 CHECKPOINT_EVERY = 100
-#: Frames (pages) the WAL may hold before a checkpoint insists on starting it over (SQLite's own
-#: automatic checkpoint runs at 1,000).
+#: Frames (pages) the WAL may hold before the writer finishes a checkpoint itself so the log starts over
+#: (SQLite's own automatic checkpoint runs at 1,000).
 WAL_LIMIT = 1000
 #: The WAL file is cut back to this size when it starts over (it would otherwise stay at its peak).
 WAL_FILE_LIMIT = 16 * 1024 * 1024
@@ -112,7 +112,6 @@ class Store:
             await writer.execute("PRAGMA wal_autocheckpoint=0")
             await writer.execute(f"PRAGMA journal_size_limit={WAL_FILE_LIMIT:d}")
             self._checkpointer = await self._connect()
-            await self._checkpointer.execute("PRAGMA busy_timeout=0")  # never hold the writer up waiting
         self._writer = Writer(Link(writer, in_transaction=True), on_commit=self._maybe_checkpoint)
         self._reader = Link(reader)
 
@@ -195,14 +194,14 @@ class Store:
 
     async def _checkpoint(self, db: aiosqlite.Connection) -> None:
         try:
-            # PASSIVE never waits for the writer, but under steady writes the log then never empties
-            # (SQLite starts it over only once every frame is copied and no reader needs it). Past
-            # WAL_LIMIT frames, and only when PASSIVE copied them all, a RESTART starts it over; with no
-            # busy timeout it gives up at once rather than hold the writer while a reader finishes.
+            # PASSIVE never waits for the writer or a reader. But SQLite starts the log over only when a
+            # write begins with every frame copied, which under steady writes a checkpoint running beside
+            # them never achieves: past WAL_LIMIT frames the writer copies the few left itself, between
+            # two batches, and its next batch starts the log over.
             async with db.execute("PRAGMA wal_checkpoint(PASSIVE)") as cursor:
                 row = await cursor.fetchone()
-            if row is not None and row[1] > WAL_LIMIT and row[1] == row[2]:
-                await db.execute("PRAGMA wal_checkpoint(RESTART)")
+            if row is not None and row[1] > WAL_LIMIT and self._writer is not None:
+                self._writer.checkpoint_due = True
         except Exception as exc:
             log.warning("WAL checkpoint failed (the next one retries): %s", exc)
         finally:

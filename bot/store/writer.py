@@ -136,6 +136,10 @@ def _commit(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
+def _passive_checkpoint(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
 def _abandon(conn: sqlite3.Connection) -> None:
     if conn.in_transaction:
         conn.execute("ROLLBACK")
@@ -150,6 +154,8 @@ class Writer:
         self._arrived = asyncio.Event()
         self._closing = False
         self._first_trip = 0
+        #: Set when the WAL grew past what checkpoints beside the writer can bring back (see ``Store``).
+        self.checkpoint_due = False
         self._task = asyncio.create_task(self._run(), name="turnout-store-writer")
 
     def submit(self, work: Work) -> None:
@@ -171,12 +177,22 @@ class Writer:
                     return
                 self._arrived.clear()
                 await self._arrived.wait()
+            if self.checkpoint_due:
+                self.checkpoint_due = False
+                await self._checkpoint()
             taken: list[Work] = []
             try:
                 await self._batch(taken)
             except Exception as exc:  # a bug here must not leave anyone waiting or stall later changes
                 log.exception("the store's writer failed; %d changes undone", len(taken))
                 await self._drop(taken, StoreError(f"the change could not be saved ({exc})"))
+
+    async def _checkpoint(self) -> None:
+        """Between batches, with no transaction open: copy what is left of the WAL (never waits)."""
+        try:
+            await self.link.trip(_passive_checkpoint, check=False)
+        except Exception as exc:
+            log.warning("WAL checkpoint failed (the next one retries): %s", exc)
 
     async def _batch(self, taken: list[Work]) -> None:
         """One transaction: units in arrival order until the queue is empty or the batch is full."""
