@@ -24,6 +24,7 @@ from bench.profiling import measured
 from bench.report import Figure, Options, Result
 from bench.seed import migrate
 from bench.stats import ms, summary
+from bot.store import SYNCHRONOUS
 
 NAME = "burst"
 SPOTS = 50
@@ -109,7 +110,7 @@ def _baseline_run(path: Path, people: int) -> float:
     """One transaction per sign-up: the floor for a correct, durable-per-answer sign-up. Returns seconds."""
     db = sqlite3.connect(path, isolation_level=None)
     try:
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=5000"):
+        for pragma in ("journal_mode=WAL", f"synchronous={SYNCHRONOUS}", "foreign_keys=ON", "busy_timeout=5000"):
             db.execute(f"PRAGMA {pragma}")
         started = time.perf_counter()
         for n in range(people):
