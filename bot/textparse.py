@@ -46,6 +46,8 @@ def _clean(text: str) -> str:
     if len(text) > MAX_LINE:
         raise UsageError(f"That message is too long ({len(text):,} characters; the most is {MAX_LINE:,}).")
     text = text.replace("\u00a0", " ")
+    if text.isprintable():  # the usual line: nothing below could refuse it
+        return " ".join(text.split())
     for ch in text:
         if ch in "\t\n\r":
             continue

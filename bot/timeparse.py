@@ -242,29 +242,37 @@ def format_offset(delta: timedelta) -> str:
     return f"{seconds}s"
 
 
+#: Names as a reader in the campaign sees them, whatever the machine's locale (and without the cost of
+#: ``strftime``, which a burst of replies feels).
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _clock(local: datetime) -> str:
+    return f"{local.hour % 12 or 12}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
+
+
 def format_when(
     instant: datetime, tz: ZoneInfo, *, now: datetime | None = None, with_zone: bool = True
 ) -> str:
     """``Mon, Dec 7 · 7:00 PM EST`` in the reader's zone; the year only when it is not ``now``'s."""
     local = instant.astimezone(tz)
-    hour = local.hour % 12 or 12
-    text = f"{local:%a}, {local:%b} {local.day}"
+    text = f"{_DAY_NAMES[local.weekday()]}, {_MONTH_NAMES[local.month - 1]} {local.day}"
     if now is not None and local.year != now.astimezone(tz).year:
         text += f" {local.year}"
-    text += f" · {hour}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
+    text += f" · {_clock(local)}"
     if with_zone:
         text += f" {local.tzname()}"
     return text
 
 
 def format_time_of_day(instant: datetime, tz: ZoneInfo) -> str:
-    local = instant.astimezone(tz)
-    return f"{local.hour % 12 or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
+    return _clock(instant.astimezone(tz))
 
 
 def iso_utc(instant: datetime) -> str:
     """The one stored form of an instant: ``2026-12-07T00:00:00Z`` (sorts as text)."""
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return instant.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z"
 
 
 def from_iso(text: str) -> datetime:

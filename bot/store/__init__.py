@@ -76,8 +76,8 @@ def _check(conn: sqlite3.Connection) -> str:
 
 
 def _not_nested(holding: contextvars.ContextVar[asyncio.Task[Any] | None], what: str) -> None:
-    task = asyncio.current_task()
-    if task is not None and holding.get() is task:
+    held = holding.get()
+    if held is not None and held is asyncio.current_task():
         raise RuntimeError(f"{what} inside a {what} of the same task would wait for itself")
 
 

@@ -27,13 +27,15 @@ PERSON_COLUMNS = "p.id AS p_id, p.platform AS p_platform, p.user_id AS p_user_id
 
 def upsert_person(conn: sqlite3.Connection, platform: str, user_id: str, name: str, now: datetime) -> Person:
     """The person behind a platform id, created on first contact; the display name kept current."""
-    conn.execute(
+    row = conn.execute(
         "INSERT INTO people (platform, user_id, display_name, created_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name "
-        "WHERE people.display_name != excluded.display_name",
+        "WHERE people.display_name != excluded.display_name RETURNING *",
         (platform, user_id, name, iso_utc(now)),
-    )
-    found = find_person(conn, platform, user_id)
+    ).fetchall()
+    if row:  # created or renamed: the statement returned it
+        return person_from(row[0])
+    found = find_person(conn, platform, user_id)  # already there as it is
     assert found is not None
     return found
 
