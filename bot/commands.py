@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class Command:
     def usage(self) -> str:
         return " ".join([self.name, *(p.placeholder for p in self.params)])
 
-    @property
+    @cached_property  # read for every command typed
     def positional(self) -> tuple[Param, ...]:
         return tuple(p for p in self.params if not p.keyword)
 

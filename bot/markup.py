@@ -13,7 +13,8 @@ from typing import Literal
 
 SpanKind = Literal["text", "bold", "italic", "code", "link"]
 
-_SPECIAL = re.compile(r"([\\*_\[\]()`])")
+#: Each markup character, preceded by a backslash.
+_ESCAPES = str.maketrans({c: "\\" + c for c in "\\*_[]()`"})
 _TOKEN = re.compile(
     r"\\(?P<escaped>[\\*_\[\]()`])"
     r"|`(?P<code>(?:\\.|[^`\\])+)`"
@@ -33,7 +34,7 @@ class Span:
 
 def esc(text: str) -> str:
     """Make user text inert: it will render exactly as typed."""
-    return _SPECIAL.sub(r"\\\1", text)
+    return text.translate(_ESCAPES)
 
 
 def bold(text: str) -> str:

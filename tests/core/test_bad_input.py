@@ -1,5 +1,7 @@
 """Bad input gets one friendly line, changes nothing, and never shows a traceback."""
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -64,7 +66,7 @@ async def test_an_unexpected_error_becomes_an_apology_with_an_incident_id(bot: B
 
     command = bot.core.registry.get("mine")
     assert command is not None
-    bot.core.registry.commands["mine"] = type(command)(**{**command.__dict__, "handler": broken})
+    bot.core.registry.commands["mine"] = replace(command, handler=broken)
     [reply] = await bot.ask("ann", "mine")
     assert reply.is_error and "incident" in reply.text
     assert "secret internals" not in reply.text
