@@ -30,6 +30,7 @@ class Context:
     #: Outside data (petition counts, calendars); None where the runtime has none.
     sources: Sources | None = None
     _notifiers: list[Notifier] = field(default_factory=list)
+    _queued_directly: int = 0
 
     @property
     def now(self) -> datetime:
@@ -59,7 +60,11 @@ class Context:
             raise Conflict("Outside sources are not available in this mode.")
         return self.sources
 
+    def count_queued(self, rows: int) -> None:
+        """Outbox rows written without a notifier (a sign-up's reminders, planned on the writer's thread)."""
+        self._queued_directly += rows
+
     @property
     def queued_total(self) -> int:
-        """How many outgoing messages the command queued, so the postman is woken."""
-        return sum(n.queued for n in self._notifiers)
+        """How many outbox rows the command queued or planned, so the runner is woken."""
+        return self._queued_directly + sum(n.queued for n in self._notifiers)

@@ -87,6 +87,8 @@ class SignupResult:
     status: SignupStatus
     position: int | None
     already: bool
+    #: Reminders planned for the person by this sign-up.
+    reminders: int = 0
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ class Notifier:
     tx: Tx
     now: datetime
     config: Config
-    #: How many rows were queued, so the caller knows to wake the postman.
+    #: How many outbox rows were queued or planned, so the caller knows to wake the runner (it sends what
+    #: is due and sets its alarm for the earliest of the rest).
     queued: int = 0
 
     def tz_of(self, person: Person) -> ZoneInfo:

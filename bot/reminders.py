@@ -87,8 +87,11 @@ def _plan_person_rows(conn: sqlite3.Connection, event: Event, person: Person, of
     return wanted
 
 
-def plan_person_now(conn: sqlite3.Connection, event: Event, person_id: int, config: Config, now: datetime) -> None:
-    """Plan (or retire) one person's reminders for one event, on the database thread (one trip)."""
+def plan_person_now(conn: sqlite3.Connection, event: Event, person_id: int, config: Config, now: datetime) -> int:
+    """Plan (or retire) one person's reminders for one event, on the database thread (one trip).
+
+    Returns how many are planned: the runner must hear of them, since one may fall due before its alarm.
+    """
     wanted: set[str] = set()
     if not event.is_cancelled and event.starts_at > now:
         person = confirmed_person(conn, event.id, person_id)
@@ -96,6 +99,7 @@ def plan_person_now(conn: sqlite3.Connection, event: Event, person_id: int, conf
             offsets = offsets_for(event, config)
             wanted = _plan_person_rows(conn, event, person, offsets, confirm_offset(offsets), now, config)
     _retire(conn, event.id, wanted, now, person_id)
+    return len(wanted)
 
 
 def _retire(conn: sqlite3.Connection, event_id: int, wanted: set[str], now: datetime,
@@ -106,10 +110,10 @@ def _retire(conn: sqlite3.Connection, event_id: int, wanted: set[str], now: date
 
 async def plan_person(n: Notifier, event: Event, person: Person) -> None:
     """Plan (or retire) one person's reminders for one event."""
-    await n.tx.call(plan_person_now, event, person.id, n.config, n.now)
+    n.queued += await n.tx.call(plan_person_now, event, person.id, n.config, n.now)
 
 
-def _plan_event_rows(conn: sqlite3.Connection, event: Event, config: Config, now: datetime) -> None:
+def _plan_event_rows(conn: sqlite3.Connection, event: Event, config: Config, now: datetime) -> int:
     """Every reminder of an event, for its linked channels and each confirmed volunteer; stale ones retired."""
     wanted: set[str] = set()
     if not event.is_cancelled and event.starts_at > now:
@@ -128,11 +132,12 @@ def _plan_event_rows(conn: sqlite3.Connection, event: Event, config: Config, now
         for person in confirmed_people(conn, event.id):
             wanted |= _plan_person_rows(conn, event, person, offsets, confirm_at, now, config)
     _retire(conn, event.id, wanted, now)
+    return len(wanted)
 
 
 async def plan_event(n: Notifier, event: Event) -> None:
     """Plan every reminder of an event (one trip), and the check for too few volunteers."""
-    await n.tx.call(_plan_event_rows, event, n.config, n.now)
+    n.queued += await n.tx.call(_plan_event_rows, event, n.config, n.now)
     check_at = event.starts_at - n.config.campaign.understaffed_before
     if event.is_cancelled or event.starts_at <= n.now:
         await n.tx.cancel_timers(kind="understaffed", ref=event.id)

@@ -40,6 +40,7 @@ class Runner:
         self.alarm = alarm
         self._lock = asyncio.Lock()
         self._kicks: set[asyncio.Task[None]] = set()
+        self._kick_waiting = False
         self.env = JobEnv(store=store, config=config, clock=clock, sources=sources)
         self.env.on_queued = self.kick
 
@@ -59,8 +60,25 @@ class Runner:
         await self.tick()
 
     def kick(self) -> None:
-        """Something was queued: run a tick soon (safe to call from sync code in the loop)."""
-        self._track(asyncio.get_running_loop().create_task(self.tick()))
+        """Something was queued: run a tick soon (safe to call from sync code in the loop).
+
+        Kicks coalesce: while one is waiting for its tick to start, more add nothing, so a burst of
+        sign-ups costs a few ticks, not one each. A tick that starts after a kick sees what it was for.
+        """
+        if self._kick_waiting:
+            return
+        self._kick_waiting = True
+        self._track(asyncio.get_running_loop().create_task(self._kicked()))
+
+    async def _kicked(self) -> None:
+        try:
+            await self._lock.acquire()
+        finally:  # its tick starts now, or never (cancelled while waiting): later kicks need a new one
+            self._kick_waiting = False
+        try:
+            await self._tick()
+        finally:
+            self._lock.release()
 
     def _track(self, task: asyncio.Task[None]) -> None:
         self._kicks.add(task)
@@ -79,9 +97,12 @@ class Runner:
 
     async def tick(self) -> None:
         async with self._lock:
-            await self._run_timers()
-            await self.postman.flush()
-            await self._arm()
+            await self._tick()
+
+    async def _tick(self) -> None:
+        await self._run_timers()
+        await self.postman.flush()
+        await self._arm()
 
     async def _run_timers(self) -> None:
         while True:

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -56,7 +57,7 @@ def _sign_up_unit(conn: sqlite3.Connection, event_id: int, role_name: str | None
         raise NotFound(f"Event #{event.id} has no role `{esc(role_name[:40])}`. Its roles: {names}.")
     result = sign_up(conn, event, role_name, person.id, now)
     if result.status == "confirmed" and not result.already:
-        plan_person_now(conn, result.event, person.id, config, now)
+        return replace(result, reminders=plan_person_now(conn, result.event, person.id, config, now))
     return result
 
 
@@ -64,6 +65,7 @@ async def signup(ctx: Context, args: dict[str, Any]) -> Reply:
     result = await ctx.store.apply(_sign_up_unit, args["event"], args.get("role"), ctx.person, ctx.now, ctx.config)
     if isinstance(result, Event):
         return _role_choice(result)
+    ctx.count_queued(result.reminders)
     event = result.event
     title = f"{bold(esc(event.title))} (#{event.id})"
     cancel = (Button("Cancel my spot", f"cancel {event.id}", style="secondary"),)

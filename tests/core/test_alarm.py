@@ -4,7 +4,9 @@ work of the last ring is still going on is not lost."""
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from bot.model import Invocation, Place
 from tasks.scheduler import AlarmClock
+from tests.conftest import Bot
 
 
 async def test_an_alarm_set_during_the_work_of_a_ring_rings_again() -> None:
@@ -38,3 +40,50 @@ async def test_an_alarm_set_during_the_work_of_a_ring_rings_again() -> None:
         await asyncio.gather(*work)
         alarm.shutdown()
 
+
+
+class RecordingAlarm:
+    """Where the runner set its alarm, each time it did."""
+
+    def __init__(self) -> None:
+        self.set_to: list[datetime | None] = []
+
+    def wake_at(self, instant: datetime | None) -> None:
+        self.set_to.append(instant)
+
+
+def _wired(bot: Bot) -> RecordingAlarm:
+    """The runner as the product wires it: commands that queue or plan anything kick it."""
+    alarm = RecordingAlarm()
+    bot.runner.alarm = alarm
+    bot.core.dispatcher.on_queued = bot.runner.kick
+    return alarm
+
+
+async def test_a_reminder_planned_before_the_alarm_moves_the_alarm_forward(bot: Bot) -> None:
+    alarm = _wired(bot)
+    now = bot.clock.now()  # Fri Nov 27, 12:00 in Durham
+    await bot.say("olivia", 'event add Flyering when:"today 3pm" spots:5')
+    reminder = now + timedelta(hours=1)  # the 2-hour reminder of a 3 p.m. event, once someone signs up
+    assert alarm.set_to[-1] is None or alarm.set_to[-1] > reminder
+
+    # Only the dispatcher: nothing else ticks the runner.
+    place = Place("test", "general", workspace_id="w1")
+    [reply] = await bot.core.dispatcher.dispatch(Invocation(bot.actor("bo"), place, "signup 1", now))
+    assert reply.text.startswith("You're in!")
+    await bot.runner.settle()
+    assert alarm.set_to[-1] == reminder
+
+
+async def test_a_crowd_of_kicks_costs_a_few_ticks(bot: Bot) -> None:
+    alarm = _wired(bot)
+    await bot.say("olivia", 'event add Flyering when:"today 3pm" spots:100')
+    before = len(alarm.set_to)
+    place = Place("test", "general", workspace_id="w1")
+    crowd = [Invocation(bot.actor(f"v{i}"), place, "signup 1", bot.clock.now()) for i in range(60)]
+    replies = await asyncio.gather(*(bot.core.dispatcher.dispatch(i) for i in crowd))
+    assert all(r.text.startswith("You're in!") for [r] in replies)
+    await bot.runner.settle()
+    ticks = len(alarm.set_to) - before
+    assert 1 <= ticks <= 6, ticks  # one kick each would be 60 ticks
+    assert alarm.set_to[-1] == bot.clock.now() + timedelta(hours=1)
