@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slackbot.blocks import MAX_VIEW_BLOCKS, view_blocks
+from adapters.slackbot.dms import DmChannels
 from adapters.slackbot.modal import CALLBACK_ID, Origin, error_block, event_add_view, submitted_values
 from adapters.slackbot.organizers import Organizers
 from adapters.slackbot.replies import Answerer
@@ -51,8 +52,10 @@ class SlackChat:
         organizers: Organizers,
         session: aiohttp.ClientSession | None = None,
         after_command: Callable[[], object] | None = None,
+        dms: DmChannels | None = None,
     ) -> None:
         self.dispatcher = dispatcher
+        self.dms = dms or DmChannels(client)
         self.clock = clock
         self.client = client
         self.organizers = organizers
@@ -74,7 +77,7 @@ class SlackChat:
         return replies
 
     def _answerer(self, user_id: str, channel_id: str, response_url: str = "", via_dm: bool = False) -> Answerer:
-        return Answerer(self.client, self.session, user_id, channel_id, response_url, via_dm)
+        return Answerer(self.client, self.session, self.dms, user_id, channel_id, response_url, via_dm)
 
     async def on_command(self, ack: Any, body: dict[str, Any]) -> None:
         """``/turnout ...``: the text goes to the core's own parser."""

@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slackbot.blocks import SlackMessage, render_reply
+from adapters.slackbot.dms import DmChannels
 from adapters.slackbot.mrkdwn import escape
 from bot.model import Reply
 
@@ -31,6 +32,7 @@ class Answerer:
 
     client: AsyncWebClient
     session: aiohttp.ClientSession | None
+    dms: DmChannels
     user_id: str
     channel_id: str
     response_url: str = ""
@@ -65,18 +67,14 @@ class Answerer:
                 return
             except SlackApiError as exc:  # e.g. not_in_channel: the DM still reaches the person
                 log.info("ephemeral reply failed (%s); sending it by DM", exc.response.get("error"))
-        channel = await self._dm() if private else self.channel_id
+        channel = await self.dms.channel(self.user_id) if private else self.channel_id
         await self.client.chat_postMessage(channel=channel, text=message.text, blocks=blocks, unfurl_links=False)
 
     async def _files(self, reply: Reply) -> None:
-        channel = await self._dm() if reply.visibility == "private" else self.channel_id
+        channel = await self.dms.channel(self.user_id) if reply.visibility == "private" else self.channel_id
         for attachment in reply.attachments:
             await self.client.files_upload_v2(channel=channel, filename=attachment.filename, content=attachment.data,
                                               title=attachment.filename)
         if reply.visibility == "private" and not self.via_dm:
             names = escape(", ".join(a.filename for a in reply.attachments))
             await self._message(SlackMessage(f"I sent {names} to our direct messages.", ()), private=True)
-
-    async def _dm(self) -> str:
-        response = await self.client.conversations_open(users=self.user_id)
-        return str(response["channel"]["id"])

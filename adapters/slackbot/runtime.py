@@ -18,6 +18,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slackbot.clients import api_base, web_client
+from adapters.slackbot.dms import DmChannels
 from adapters.slackbot.listeners import SlackChat
 from adapters.slackbot.organizers import Organizers
 from adapters.slackbot.throttle import ChannelThrottle
@@ -72,10 +73,12 @@ class SlackRuntime:
         delivery = web_client(secrets.slack_bot_token, base_url=base, session=session, resend_on_connection_error=False)
         app = AsyncApp(name="turnout", client=client, signing_secret=secrets.slack_signing_secret,
                        request_verification_enabled=http)
+        dms = DmChannels(client)  # one directory for replies and deliveries
         chat = SlackChat(dispatcher=dispatcher, clock=clock, client=client, session=session,
-                         organizers=Organizers(settings.organizers, client=client), after_command=after_command)
+                         organizers=Organizers(settings.organizers, client=client), after_command=after_command,
+                         dms=dms)
         chat.register(app)
-        runtime = cls(app, chat, SlackTransport(delivery, throttle=throttle), session)
+        runtime = cls(app, chat, SlackTransport(delivery, throttle=throttle, dms=dms), session)
         if not connect:
             return runtime
         try:
@@ -114,27 +117,16 @@ class SlackRuntime:
 async def run_slack(core, postman, config: Config) -> None:  # type: ignore[no-untyped-def]
     """Run Slack until cancelled: commands in, replies out, and the postman's Slack deliveries.
 
-    ``core`` is a ``bot.app.Core``; ``postman`` a ``tasks.postman.Postman`` (or None). After each
-    command the postman is woken, so DMs a command queued (cancellation notices...) go out at once.
+    ``core`` is a ``bot.app.Core``; ``postman`` a ``tasks.postman.Postman`` (or None). Messages a
+    command queues go out at once because ``cli.Service`` wires the core's ``on_queued`` to the runner.
     """
-    wakeups: set[asyncio.Task[int]] = set()
-
-    def wake() -> None:
-        if postman is None:
-            return
-        task = asyncio.ensure_future(postman.flush())
-        wakeups.add(task)
-        task.add_done_callback(wakeups.discard)
-
     delivery = getattr(config, "delivery", None)
     rate = float(getattr(delivery, "slack_per_channel_per_second", 1.0) or 1.0)
     runtime = await SlackRuntime.start(dispatcher=core.dispatcher, clock=core.clock, config=config,
-                                       after_command=wake, throttle=ChannelThrottle(1.0 / rate))
+                                       throttle=ChannelThrottle(1.0 / rate))
     if postman is not None:
         postman.add_transport(runtime.transport)
     try:
         await asyncio.Event().wait()
     finally:
-        for task in list(wakeups):
-            task.cancel()
         await runtime.close()

@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slackbot.blocks import render_reply
 from adapters.slackbot.clients import retry_after
+from adapters.slackbot.dms import DmChannels
 from adapters.slackbot.throttle import ChannelThrottle
 from adapters.slackbot.translate import PLATFORM
 from bot.delivery import DeliveryFailed, DeliveryRefused, DeliveryUncertain
@@ -48,10 +49,11 @@ def classify(exc: Exception) -> DeliveryRefused | DeliveryFailed:
 class SlackTransport:
     platform = PLATFORM
 
-    def __init__(self, client: AsyncWebClient, *, throttle: ChannelThrottle | None = None) -> None:
+    def __init__(self, client: AsyncWebClient, *, throttle: ChannelThrottle | None = None,
+                 dms: DmChannels | None = None) -> None:
         self._client = client
         self._throttle = throttle or ChannelThrottle()
-        self._dm_channels: dict[str, str] = {}
+        self._dms = dms or DmChannels(client)
 
     async def send(self, target: Target, reply: Reply, *, key: str) -> str | None:
         try:
@@ -60,7 +62,7 @@ class SlackTransport:
             raise classify(exc) from exc
 
     async def _send(self, target: Target, reply: Reply) -> str | None:
-        channel = await self.dm_channel(target.address) if target.kind == "dm" else target.address
+        channel = await self._dms.channel(target.address) if target.kind == "dm" else target.address
         first: str | None = None
         for message in render_reply(reply):
             await self._throttle.wait(channel)
@@ -78,10 +80,3 @@ class SlackTransport:
             await self._client.files_upload_v2(channel=channel, filename=attachment.filename,
                                                content=attachment.data, title=attachment.filename)
         return first
-
-    async def dm_channel(self, user_id: str) -> str:
-        """The bot's DM channel with a person (opened once, then remembered)."""
-        if user_id not in self._dm_channels:
-            response = await self._client.conversations_open(users=user_id)
-            self._dm_channels[user_id] = str(response["channel"]["id"])
-        return self._dm_channels[user_id]

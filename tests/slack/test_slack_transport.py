@@ -10,6 +10,7 @@ from fake_slack import BOT_TOKEN, Failure, FakeSlack
 from slack_harness import CHANNEL, OLIVIA, VAL, SlackHarness, eventually, texts
 
 from adapters.slackbot.clients import web_client
+from adapters.slackbot.dms import DmChannels
 from adapters.slackbot.throttle import ChannelThrottle
 from adapters.slackbot.transport import SlackTransport
 from bot.delivery import DeliveryFailed, DeliveryRefused, DeliveryUncertain
@@ -38,6 +39,16 @@ async def test_a_dm_opens_the_conversation_then_posts(transport: SlackTransport,
     assert post.args["blocks"][-1]["elements"][0]["action_id"] == "turnout:cancel:1"
     await transport.send(DM, Reply("again"), key="k2")
     assert len(fake_slack.called("conversations.open")) == 1  # remembered
+
+
+async def test_only_the_most_recent_dm_channels_are_remembered(fake_slack: FakeSlack) -> None:
+    async with aiohttp.ClientSession() as session:
+        client = web_client(BOT_TOKEN, base_url=fake_slack.api_url, session=session, resend_on_connection_error=True)
+        dms = DmChannels(client, keep=2)
+        for user in ("U1", "U2", "U1", "U3", "U1", "U2"):
+            assert await dms.channel(user) == "D" + user[1:]
+    # U1 was used again before U3 came, so U2 made way; U2 is opened again at the end.
+    assert [c.args["users"] for c in fake_slack.called("conversations.open")] == ["U1", "U2", "U3", "U2"]
 
 
 @pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel", "is_archived", "user_disabled"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import slack_payloads as p
 from slack_harness import OLIVIA, VAL, SlackHarness, eventually, texts
 
+from bot.model import Reply, Target
+
 GOOD = {"title": 'Pack the "chambers"', "when": "Dec 7 7pm", "where": "101 City Hall Plaza", "spots": "5",
         "about": "Wear green.\nBring a friend."}
 
@@ -73,3 +75,10 @@ async def test_a_click_in_the_app_home_answers_by_dm_and_refreshes_the_home(slac
     assert "You're in!" in texts(dm.args)
     [published] = await eventually(lambda: slack.fake.called("views.publish"))
     assert "1/3, 2 open" in texts(published.args["view"])
+    # The DM channel is opened once: a second answer and the postman's reminders reuse it.
+    await slack.deliver("interactive", p.click(VAL[0], VAL[1], "turnout:signup:1", channel=None, response_url=None,
+                                               home=True))
+    await eventually(lambda: len(slack.fake.called("chat.postMessage")) == 2)
+    await slack.runtime.transport.send(Target("slack", "dm", VAL[0]), Reply("Reminder: canvass"), key="r1")
+    assert [c.args["channel"] for c in slack.fake.called("chat.postMessage")] == ["DVOL1"] * 3
+    assert len(slack.fake.called("conversations.open")) == 1
