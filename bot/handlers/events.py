@@ -133,7 +133,7 @@ async def event_add(ctx: Context, args: dict[str, Any]) -> Reply:
         )
         await plan_event(ctx.notifier(tx), event)
     return Reply(
-        f"Added event {bold(f'#{event.id}')}: {event_line(event, ctx.tz, ctx.now)}",
+        f"Added event: {event_line(event, ctx.tz, ctx.now)}",
         cards=(event_card(event, ctx.tz, ctx.now),),
         buttons=event_buttons(event, ctx.now),
     )

@@ -45,7 +45,7 @@ def test_a_scripted_campaign_runs_end_to_end(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Traceback" not in out + result.stderr
-    assert "Added event #1: #1 Council meeting · Mon, Dec 1 2031 · 7:00 PM–9:00 PM EST" in out
+    assert "Added event: #1 Council meeting · Mon, Dec 1 2031 · 7:00 PM–9:00 PM EST" in out
     assert "Council meeting (#1) is full for speaker, so you're number 1 on the waitlist." in out
     assert "[DM cy] Good news: a spot opened up and you're now confirmed as speaker for Council meeting (#1)." in out
     assert "resolution: 776 of 1,000 signatures (77%)" in out

@@ -13,7 +13,7 @@ COUNCIL = 'event add Council meeting when:"Dec 7 7pm" where:"101 City Hall Plaza
 
 async def test_an_organizer_adds_an_event_and_gets_its_id(bot: Bot) -> None:
     reply = await bot.say("olivia", COUNCIL)
-    assert reply.startswith("Added event #1: #1 Council meeting · Mon, Dec 7 · 7:00 PM–9:00 PM EST")
+    assert reply.startswith("Added event: #1 Council meeting · Mon, Dec 7 · 7:00 PM–9:00 PM EST")
     listing = await bot.say("vera", "events")
     assert "#1 Council meeting" in listing
     assert "speaker 0/2, 2 open; attendee 0 going, unlimited" in listing
