@@ -30,6 +30,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 ICS_CORPUS = SHARED / "data" / "ics"
 #: Friday 27 Nov 2026, noon in Durham.
 START = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+#: A year safely ahead, for tests of a real process, which runs on the real clock.
+AHEAD = datetime.now(UTC).year + 3
 
 
 @dataclass

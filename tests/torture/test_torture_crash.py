@@ -17,13 +17,14 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.conftest import AHEAD
 from tests.torture.torture_helpers import ConsoleProcess, seed
 
 EVENTS = (
-    'event add Canvass when:"2031-12-01 19:00" spots:3',
-    'event add Council meeting when:"2031-12-02 19:00" roles:"speaker=2,attendee=4"',
-    'event add Tabling when:"2031-12-03 10:00" spots:5',
-    'event add Phone bank when:"2031-12-04 18:00" spots:1',
+    f'event add Canvass when:"{AHEAD}-12-01 19:00" spots:3',
+    f'event add Council meeting when:"{AHEAD}-12-02 19:00" roles:"speaker=2,attendee=4"',
+    f'event add Tabling when:"{AHEAD}-12-03 10:00" spots:5',
+    f'event add Phone bank when:"{AHEAD}-12-04 18:00" spots:1',
 )
 ROLES = {2: ("speaker", "attendee")}
 PEOPLE = 150
