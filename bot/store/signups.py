@@ -12,6 +12,11 @@ from bot.store.events import EventQueries
 from bot.store.people import PERSON_COLUMNS, person_from
 from bot.timeparse import from_iso, iso_utc
 
+#: A waitlisted sign-up's place in line (see ``waitlist_position``) as a column of a query over ``signups s``.
+_PLACE_IN_LINE = (
+    "CASE WHEN s.status = 'waitlisted' THEN (SELECT COUNT(*) FROM signups w WHERE w.role_id = s.role_id "
+    "AND w.status = 'waitlisted' AND w.seq <= s.seq) END AS place_in_line"
+)
 SIGNUP_COLUMNS = (
     "s.id, s.event_id, s.status, s.seq, s.role_id, s.signed_up_at, s.checked_in_at, s.offer_expires_at, "
     f"s.reconfirmed_at, r.name AS role, {PERSON_COLUMNS}"
@@ -191,7 +196,7 @@ class SignupQueries(EventQueries):
         rows = await self.all(
             # CROSS JOIN keeps this order (the person's sign-ups first): without statistics SQLite would
             # otherwise walk every upcoming event and probe each for this person.
-            f"SELECT {SIGNUP_COLUMNS} FROM signups s CROSS JOIN events e ON e.id = s.event_id "
+            f"SELECT {SIGNUP_COLUMNS}, {_PLACE_IN_LINE} FROM signups s CROSS JOIN events e ON e.id = s.event_id "
             "JOIN roles r ON r.id = s.role_id JOIN people p ON p.id = s.person_id "
             "WHERE s.person_id = ? AND s.status != 'cancelled' AND e.ends_at > ? AND e.status = 'scheduled' "
             "ORDER BY e.starts_at, e.id",
@@ -202,7 +207,7 @@ class SignupQueries(EventQueries):
         events = await self.events_by_id([r["event_id"] for r in rows])
         out = []
         for r in rows:
-            out.append((events[r["event_id"]], self._signup_from(r, await self._position(r))))
+            out.append((events[r["event_id"]], self._signup_from(r, r["place_in_line"])))
         return out
 
     async def signup_by_id(self, signup_id: int) -> Signup | None:

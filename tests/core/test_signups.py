@@ -34,6 +34,7 @@ async def test_full_role_waitlists_in_order_and_cancel_promotes_the_first(bot: B
     assert "number 1 on the waitlist" in await bot.say("cy", "signup 1")
     assert "number 2 on the waitlist" in await bot.say("di", "signup 1")
     assert "already number 2 on the waitlist" in await bot.say("di", "signup 1")
+    assert "waitlist #2 for volunteer" in await bot.say("di", "mine")
 
     assert "Cancelled your spot" in await bot.say("bo", "cancel 1")
     assert bot.dms_to("cy") == [
