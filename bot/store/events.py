@@ -69,6 +69,22 @@ def read_event(conn: sqlite3.Connection, event_id: int) -> Event | None:
     return events[0] if events else None
 
 
+def _create_event(conn: sqlite3.Connection, fields: tuple[Any, ...], roles: tuple[tuple[str, int | None], ...],
+                  stamp: str) -> Event:
+    """The event (``fields`` in the order of the insert below) and its roles, in one trip."""
+    event_id = conn.execute(
+        "INSERT INTO events (title, kind, starts_at, ends_at, location, about, link, remind, source_key, "
+        "series_id, created_by, calendar_id, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*fields, stamp, stamp),
+    ).lastrowid
+    conn.executemany("INSERT INTO roles (event_id, name, spots, position) VALUES (?, ?, ?, ?)",
+                     [(event_id, name, spots, position) for position, (name, spots) in enumerate(roles)])
+    event = read_event(conn, event_id)
+    assert event is not None
+    return event
+
+
 class EventQueries(Queries):
     async def create_event(
         self,
@@ -88,22 +104,9 @@ class EventQueries(Queries):
         created_by: int | None = None,
         calendar_id: int | None = None,
     ) -> Event:
-        stamp = iso_utc(now)
-        event_id = await self.insert(
-            "INSERT INTO events (title, kind, starts_at, ends_at, location, about, link, remind, source_key, "
-            "series_id, created_by, calendar_id, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (title, kind, iso_utc(starts_at), iso_utc(ends_at), location, about, link, remind, source_key,
-             series_id, created_by, calendar_id, stamp, stamp),
-        )
-        for position, (name, spots) in enumerate(roles):
-            await self.run(
-                "INSERT INTO roles (event_id, name, spots, position) VALUES (?, ?, ?, ?)",
-                (event_id, name, spots, position),
-            )
-        event = await self.event(event_id)
-        assert event is not None
-        return event
+        fields = (title, kind, iso_utc(starts_at), iso_utc(ends_at), location, about, link, remind, source_key,
+                  series_id, created_by, calendar_id)
+        return await self.call(_create_event, fields, tuple(roles), iso_utc(now))
 
     async def _events(self, sql: str, params: Sequence[Any] = ()) -> list[Event]:
         """Events chosen by ``sql`` (a ``SELECT *`` from events), each with its roles: one trip."""

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.domain import CancelResult, Event, Person, Promotion, Role, Signup, SignupResult, SignupStatus
 from bot.errors import Conflict
-from bot.store.events import EventQueries
+from bot.store.events import EventQueries, read_event
 from bot.store.people import PERSON_COLUMNS, person_from
 from bot.timeparse import from_iso, iso_utc
 
@@ -105,6 +105,41 @@ def confirmed_people(conn: sqlite3.Connection, event_id: int) -> list[Person]:
     return [person_from(r, "p_") for r in rows]
 
 
+def _cancel_signup(conn: sqlite3.Connection, event_id: int, person_id: int) -> CancelResult | None:
+    row = conn.execute(
+        "SELECT s.id, s.status, s.role_id, r.name AS role FROM signups s JOIN roles r ON r.id = s.role_id "
+        "WHERE s.event_id = ? AND s.person_id = ? AND s.status != 'cancelled'",
+        (event_id, person_id),
+    ).fetchone()
+    if row is None:
+        return None
+    conn.execute("UPDATE signups SET status = 'cancelled', offer_expires_at = NULL WHERE id = ?", (row["id"],))
+    fresh = read_event(conn, event_id)
+    assert fresh is not None
+    return CancelResult(fresh, row["role"], row["status"], row["role_id"])
+
+
+def _fill_open_spots(conn: sqlite3.Connection, role_id: int, offer_until: datetime | None) -> list[Promotion]:
+    role = conn.execute("SELECT name, spots, confirmed + offered AS taken FROM roles WHERE id = ?",
+                        (role_id,)).fetchone()
+    if role is None:
+        return []
+    room = None if role["spots"] is None else role["spots"] - role["taken"]
+    if room is not None and room <= 0:
+        return []
+    rows = conn.execute(
+        f"SELECT s.id AS signup_id, {PERSON_COLUMNS} FROM signups s JOIN people p ON p.id = s.person_id "
+        "WHERE s.role_id = ? AND s.status = 'waitlisted' ORDER BY s.seq LIMIT ?",
+        (role_id, -1 if room is None else room),
+    ).fetchall()
+    status = "confirmed" if offer_until is None else "offered"
+    expires = None if offer_until is None else iso_utc(offer_until)
+    conn.executemany("UPDATE signups SET status = ?, offer_expires_at = ? WHERE id = ?",
+                     [(status, expires, r["signup_id"]) for r in rows])
+    return [Promotion(person_from(r, "p_"), role["name"], r["signup_id"], offer_until is not None, offer_until)
+            for r in rows]
+
+
 class SignupQueries(EventQueries):
     async def _position(self, row: sqlite3.Row) -> int | None:
         """The waitlist place of a sign-up row (``SIGNUP_COLUMNS``); None unless it is waitlisted."""
@@ -114,17 +149,7 @@ class SignupQueries(EventQueries):
 
     async def cancel_signup(self, event: Event, person: Person, now: datetime) -> CancelResult | None:
         """Cancel the person's sign-up. Refilling the freed spot is the caller's (``bot.waitlist``)."""
-        row = await self.one(
-            "SELECT s.id, s.status, s.role_id, r.name AS role FROM signups s JOIN roles r ON r.id = s.role_id "
-            "WHERE s.event_id = ? AND s.person_id = ? AND s.status != 'cancelled'",
-            (event.id, person.id),
-        )
-        if row is None:
-            return None
-        await self.run("UPDATE signups SET status = 'cancelled', offer_expires_at = NULL WHERE id = ?", (row["id"],))
-        fresh = await self.event(event.id)
-        assert fresh is not None
-        return CancelResult(fresh, row["role"], row["status"], row["role_id"])
+        return await self.call(_cancel_signup, event.id, person.id)
 
     async def fill_open_spots(self, role_id: int, *, offer_until: datetime | None = None) -> list[Promotion]:
         """Move waitlisted people up, first come first served, while the role has free spots.
@@ -132,24 +157,7 @@ class SignupQueries(EventQueries):
         With ``offer_until`` each is offered the spot (held for them until then) instead of being
         confirmed: close to an event, a silent promotion would leave an empty seat.
         """
-        role = await self.one("SELECT name, spots, confirmed + offered AS taken FROM roles WHERE id = ?", (role_id,))
-        if role is None:
-            return []
-        room = None if role["spots"] is None else role["spots"] - role["taken"]
-        if room is not None and room <= 0:
-            return []
-        rows = await self.all(
-            f"SELECT s.id AS signup_id, {PERSON_COLUMNS} FROM signups s JOIN people p ON p.id = s.person_id "
-            "WHERE s.role_id = ? AND s.status = 'waitlisted' ORDER BY s.seq LIMIT ?",
-            (role_id, -1 if room is None else room),
-        )
-        status = "confirmed" if offer_until is None else "offered"
-        expires = None if offer_until is None else iso_utc(offer_until)
-        for r in rows:
-            await self.run("UPDATE signups SET status = ?, offer_expires_at = ? WHERE id = ?",
-                           (status, expires, r["signup_id"]))
-        return [Promotion(person_from(r, "p_"), role["name"], r["signup_id"], offer_until is not None, offer_until)
-                for r in rows]
+        return await self.call(_fill_open_spots, role_id, offer_until)
 
     async def claim_offer(self, signup_id: int, now: datetime) -> bool:
         """Turn a live offer into a confirmed spot; False when there is no such offer any more."""
@@ -163,13 +171,11 @@ class SignupQueries(EventQueries):
     async def expire_offer(self, signup_id: int, now: datetime) -> int | None:
         """End an unanswered offer; returns the role id whose spot is free again."""
         row = await self.one(
-            "SELECT role_id FROM signups WHERE id = ? AND status = 'offered' AND offer_expires_at <= ?",
+            "UPDATE signups SET status = 'cancelled', offer_expires_at = NULL "
+            "WHERE id = ? AND status = 'offered' AND offer_expires_at <= ? RETURNING role_id",
             (signup_id, iso_utc(now)),
         )
-        if row is None:
-            return None
-        await self.run("UPDATE signups SET status = 'cancelled', offer_expires_at = NULL WHERE id = ?", (signup_id,))
-        return int(row["role_id"])
+        return None if row is None else int(row["role_id"])
 
     async def reconfirm(self, signup_id: int, now: datetime) -> None:
         await self.run("UPDATE signups SET reconfirmed_at = COALESCE(reconfirmed_at, ?) WHERE id = ?",
