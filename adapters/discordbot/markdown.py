@@ -53,27 +53,3 @@ def truncate(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(limit - 1, 0)] + "…"
-
-
-def split_content(text: str, limit: int = MAX_CONTENT) -> list[str]:
-    """Pieces of at most ``limit`` characters, cut between lines (or words) where possible."""
-    if len(text) <= limit:
-        return [text] if text else []
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            pieces.append(current)
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit)
-            cut = cut if cut > limit // 2 else limit
-            pieces.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        current = line
-    if current:
-        pieces.append(current)
-    return pieces

@@ -15,7 +15,8 @@ from typing import Any
 
 import discord
 
-from adapters.discordbot.markdown import MAX_CONTENT, escape, split_content, to_discord, truncate
+from adapters.discordbot.markdown import MAX_CONTENT, escape, to_discord, truncate
+from adapters.split import split_message
 from bot.model import MAX_BUTTON_ID, Attachment, Button, Card, Reply
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,7 @@ def render(reply: Reply) -> list[Outbound]:
     """The messages for one reply: text first, then cards; buttons and files on the last one."""
     mention = f"<@{reply.mention}> " if reply.mention.isdigit() else ""
     text = to_discord(reply.beside_cards)
-    pieces = split_content(mention + text if mention else text, MAX_CONTENT)
+    pieces = split_message(mention + text if mention else text, MAX_CONTENT)
     messages = [Outbound(content=p) for p in pieces]
     groups = _embed_groups([card_embed(c) for c in reply.cards])
     if groups:

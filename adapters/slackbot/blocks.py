@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slackbot.mrkdwn import date_token, mention, split_text, to_mrkdwn, to_plain
+from adapters.slackbot.mrkdwn import date_token, mention, to_mrkdwn, to_plain
+from adapters.split import split_message
 from bot.markup import esc
 from bot.model import Button, Card, Reply
 
@@ -45,7 +46,7 @@ def sections(markup: str) -> list[Block]:
     if not rendered.strip():
         return []
     return [{"type": "section", "text": {"type": "mrkdwn", "text": piece}}
-            for piece in split_text(rendered, MAX_SECTION) if piece.strip()]
+            for piece in split_message(rendered, MAX_SECTION) if piece.strip()]
 
 
 def when_token(card: Card, fallback: str) -> str:

@@ -65,39 +65,3 @@ def mention(user_id: str) -> str:
 def date_token(epoch: int, fmt: str, fallback: str) -> str:
     """Slack's ``<!date^...>``: each reader sees the time in their own zone; ``fallback`` elsewhere."""
     return f"<!date^{epoch}^{fmt}|{escape(fallback).replace('|', '¦')}>"
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Cut rendered mrkdwn into pieces of at most ``limit`` characters, at line breaks when possible."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            cut = _cut_point(line, limit)
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not pieces:
-        pieces.append(current)
-    return pieces
-
-
-def _cut_point(line: str, limit: int) -> int:
-    """Where to cut a long line: a space if there is one, never inside ``&amp;`` or ``<...>``."""
-    cut = line.rfind(" ", limit // 2, limit)
-    cut = cut if cut > 0 else limit
-    opened = line.rfind("<", 0, cut)
-    if opened > line.rfind(">", 0, cut) and opened > 0:
-        cut = opened
-    amp = line.rfind("&", max(0, cut - 5), cut)
-    if amp >= 0 and ";" not in line[amp:cut]:
-        cut = amp
-    return max(cut, 1)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.discordbot.invite import invite_url
-from adapters.discordbot.markdown import split_content, to_discord
+from adapters.discordbot.markdown import to_discord
 from adapters.discordbot.render import ButtonRow, render
 from adapters.discordbot.slash import commands_payload, option_values
 from adapters.discordbot.transport import nonce_for
@@ -28,13 +28,6 @@ def test_markup_becomes_discord_markdown() -> None:
     assert "\\~\\~strike" in rendered and "\\|\\|spoiler" in rendered and "\\<@123\\>" in rendered
     assert "\\[x\\]" in rendered
     assert to_discord(esc("# not a heading")).startswith("\\#")
-
-
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=5000))
-def test_split_keeps_everything_within_limits(text: str) -> None:
-    pieces = split_content(text)
-    assert all(len(p) <= 2000 for p in pieces)
-    assert "".join(pieces).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
 
 
 def test_cards_stay_inside_embed_limits() -> None:
