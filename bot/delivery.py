@@ -7,6 +7,7 @@ blocks DMs, the channel is gone), ``DeliveryFailed`` when trying again later may
 
 from __future__ import annotations
 
+import math
 from typing import Protocol
 
 from bot.model import Reply, Target
@@ -22,6 +23,18 @@ class DeliveryFailed(Exception):
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+def retry_after_seconds(raw: object) -> float | None:
+    """The wait a ``Retry-After`` value asks for, in seconds; None when it is missing or not a number
+    (the HTTP-date form is not used by Discord or Slack: the outbox's own backoff applies instead)."""
+    if raw is None:
+        return None
+    try:
+        seconds = float(str(raw).strip())
+    except ValueError:
+        return None
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 class DeliveryUncertain(Exception):

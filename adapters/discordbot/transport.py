@@ -16,7 +16,7 @@ import discord
 
 from adapters.discordbot.people import PLATFORM
 from adapters.discordbot.render import render
-from bot.delivery import DeliveryFailed, DeliveryRefused
+from bot.delivery import DeliveryFailed, DeliveryRefused, retry_after_seconds
 from bot.model import Reply, Target
 from tasks.ratelimit import TokenBucket
 
@@ -44,8 +44,7 @@ def classify(exc: BaseException, target: Target) -> Exception:
             return DeliveryRefused(f"{target.describe()}: {exc.status} {exc.code} {exc.text[:200]}")
         retry_after = getattr(exc, "retry_after", None)
         if exc.status == 429 and retry_after is None and isinstance(exc.response, aiohttp.ClientResponse):
-            header = exc.response.headers.get("Retry-After")
-            retry_after = float(header) if header else None
+            retry_after = retry_after_seconds(exc.response.headers.get("Retry-After"))
         return DeliveryFailed(f"{target.describe()}: {exc.status} {exc.code} {exc.text[:200]}",
                               retry_after=retry_after)
     if isinstance(exc, discord.RateLimited):

@@ -19,6 +19,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery import retry_after_seconds
+
 SLACK_API = "https://slack.com/api/"
 #: A 429 asking us to wait longer than this is not waited out in-line.
 MAX_INLINE_WAIT = 5
@@ -36,11 +38,7 @@ def retry_after(headers: Any) -> float | None:
         return None
     for name, value in headers.items():
         if name.lower() == "retry-after":
-            raw = value[0] if isinstance(value, list | tuple) else value
-            try:
-                return max(0.0, float(raw))
-            except (TypeError, ValueError):
-                return None
+            return retry_after_seconds(value[0] if isinstance(value, list | tuple) and value else value)
     return None
 
 

@@ -3,7 +3,7 @@
 import asyncio
 from datetime import timedelta
 
-from bot.delivery import DeliveryFailed
+from bot.delivery import DeliveryFailed, retry_after_seconds
 from bot.model import Outgoing, Reply, Target
 from tasks.postman import MAX_ATTEMPTS, PAGE_SIZE, Postman
 from tests.conftest import Bot, RecordingTransport
@@ -151,3 +151,10 @@ async def test_a_rate_limit_asks_to_wait_and_costs_no_attempt(bot: Bot) -> None:
         bot.clock.advance(seconds=31)
     assert [s.key for s in limited.sent] == ["k1"]  # six 429s in a row, then it went: not "failed" after four
     assert await _states(bot) == [("k1", "sent", 1)]
+
+
+def test_a_retry_after_header_is_read_as_seconds_or_ignored() -> None:
+    assert retry_after_seconds("3") == 3.0 and retry_after_seconds(" 1.5 ") == 1.5 and retry_after_seconds(2) == 2.0
+    assert retry_after_seconds("-4") == 0.0
+    for unusable in (None, "", "soon", "Wed, 21 Oct 2026 07:28:00 GMT", "nan", "inf"):
+        assert retry_after_seconds(unusable) is None, unusable
