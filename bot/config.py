@@ -190,9 +190,9 @@ def _build(data: dict[str, Any], secrets: Secrets) -> Config:
     )
     g = _table(data, "digest", {"enabled", "day", "time"})
     digest = DigestSettings(
-        enabled=bool(g.get("enabled", False)),
-        day=str(g.get("day", "mon")).lower()[:3],
-        time=str(g.get("time", "09:00")),
+        enabled=bool(g.get("enabled", DigestSettings.enabled)),
+        day=str(g.get("day", DigestSettings.day)).lower()[:3],
+        time=str(g.get("time", DigestSettings.time)),
     )
     if digest.day not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
         raise ValueError("[digest] day must be a weekday such as \"mon\"")
@@ -201,9 +201,10 @@ def _build(data: dict[str, Any], secrets: Secrets) -> Config:
     except ValueError as exc:
         raise ValueError('[digest] time must be a 24-hour time such as "09:00"') from exc
     v = _table(data, "delivery", {"slack_per_channel_per_second", "concurrency"})
+    per_second = DeliverySettings.slack_per_channel_per_second
     delivery = DeliverySettings(
-        slack_per_channel_per_second=float(v.get("slack_per_channel_per_second", 1.0)),
-        concurrency=int(v.get("concurrency", 8)),
+        slack_per_channel_per_second=float(v.get("slack_per_channel_per_second", per_second)),
+        concurrency=int(v.get("concurrency", DeliverySettings.concurrency)),
     )
     if delivery.slack_per_channel_per_second <= 0 or delivery.concurrency < 1:
         raise ValueError("[delivery] rates and concurrency must be positive")
@@ -215,28 +216,28 @@ def _build(data: dict[str, Any], secrets: Secrets) -> Config:
     d = _table(data, "discord", {"organizer_role", "api_base", "gateway_url", "application_id"})
     discord = DiscordSettings(**{key: str(value) for key, value in d.items()})
     s = _table(data, "slack", {"mode", "organizers", "api_base", "host", "port", "path"})
-    mode = str(s.get("mode", "socket"))
+    mode = str(s.get("mode", SlackSettings.mode))
     if mode not in ("socket", "http"):
         raise ValueError('[slack] mode must be "socket" or "http"')
     slack = SlackSettings(
         mode=mode,
         organizers=_strings(s.get("organizers", []), "[slack] organizers"),
-        api_base=str(s.get("api_base", "")),
-        host=str(s.get("host", "127.0.0.1")),
-        port=int(s.get("port", 3000)),
-        path=str(s.get("path", "/slack/events")),
+        api_base=str(s.get("api_base", SlackSettings.api_base)),
+        host=str(s.get("host", SlackSettings.host)),
+        port=int(s.get("port", SlackSettings.port)),
+        path=str(s.get("path", SlackSettings.path)),
     )
     pt = _table(data, "petitions", {"daily_time", "daily", "poll_every", "failures_before_report"})
     petitions = PetitionSettings(
-        daily_time=str(pt.get("daily_time", "18:00")),
-        daily=bool(pt.get("daily", True)),
+        daily_time=str(pt.get("daily_time", PetitionSettings.daily_time)),
+        daily=bool(pt.get("daily", PetitionSettings.daily)),
         poll_every=parse_duration(str(pt["poll_every"])) if "poll_every" in pt else PetitionSettings.poll_every,
-        failures_before_report=int(pt.get("failures_before_report", 3)),
+        failures_before_report=int(pt.get("failures_before_report", PetitionSettings.failures_before_report)),
     )
     try:
         datetime_time.fromisoformat(petitions.daily_time)
     except ValueError as exc:
         raise ValueError('[petitions] daily_time must be a 24-hour time such as "18:00"') from exc
     st = _table(data, "storage", {"path"})
-    return Config(campaign, console, discord, slack, secrets, db_path=str(st.get("path", "turnout.db")),
+    return Config(campaign, console, discord, slack, secrets, db_path=str(st.get("path", Config.db_path)),
                   digest=digest, delivery=delivery, petitions=petitions)
