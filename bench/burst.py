@@ -147,6 +147,7 @@ def run(options: Options) -> Result:
     cut = f" ({bot['unanswered']:,} unanswered at the deadline)" if bot["unanswered"] else ""
     confirmed = bot["counts"].get("confirmed", 0)
     ratio = rate / baseline_rate
+    cpu = bot["cpu"]
     figures = [
         Figure(f"{people:,} sign-ups answered, total", f"<= {MAX_TOTAL:g} s", bot["total_s"], "s",
                f"{bot['total_s']:.2f} s{cut}", bot["total_s"] <= MAX_TOTAL and not cut, bot["total_s"] / MAX_TOTAL,
@@ -156,6 +157,9 @@ def run(options: Options) -> Result:
         Figure("latency p50 (from the click)", "(info)", lat["p50"], "s", ms(lat["p50"]), None),
         Figure("commits (group commit)", "(info)", bot["commits"], "", f"{bot['commits']:,} commits, "
                f"{bot['writer_trips']:,} writer trips", None),
+        Figure("CPU: event loop / database threads", "(info)", cpu["process_cpu_s"], "s",
+               f"{cpu['loop_thread_cpu_s']:.2f} s / {cpu['other_threads_cpu_s']:.2f} s",
+               None, cpu["process_cpu_s"] / bot["total_s"], f"{cpu['process_cpu_s'] / bot['total_s']:.2f} cores busy"),
         Figure("throughput vs sqlite3 loop", f">= {MIN_RATIO:g}x", ratio, "x",
                f"{rate:,.0f} sign-ups/s", ratio >= MIN_RATIO, ratio,
                f"{ratio:.3f}x the loop ({baseline_rate:,.0f}/s)"),
