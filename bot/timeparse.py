@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import UsageError
 from bot.markup import esc
@@ -55,17 +56,41 @@ _DURATION_PART = re.compile(
 )
 
 
+#: What people type for a zone that names a season's clock, not a place. IANA does have ``EST`` and
+#: ``MST``, but as fixed offsets: accepting them would show every summer time an hour off.
+_CLOCK_NAMES = {
+    **dict.fromkeys(("et", "est", "edt", "eastern"), "`America/New_York` (US Eastern)"),
+    **dict.fromkeys(("ct", "cst", "cdt", "central"), "`America/Chicago` (US Central)"),
+    **dict.fromkeys(("mt", "mst", "mdt", "mountain"), "`America/Denver` (US Mountain; `America/Phoenix` in Arizona)"),
+    **dict.fromkeys(("pt", "pst", "pdt", "pacific"), "`America/Los_Angeles` (US Pacific)"),
+    **dict.fromkeys(("akst", "akdt"), "`America/Anchorage`"),
+    **dict.fromkeys(("bst",), "`Europe/London`"),
+}
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """Every zone this machine knows, by its name in lower case (read once, on the first miss)."""
+    return {name.lower(): name for name in available_timezones()}
+
+
 def zone(name: str) -> ZoneInfo:
-    """An IANA zone by name, or a UsageError that says how to write one."""
+    """An IANA zone by name (any capitalisation), or a UsageError that says how to write one."""
     cleaned = name.strip()
     if not cleaned or len(cleaned) > 64 or not re.fullmatch(r"[A-Za-z0-9_+\-/]+", cleaned):
         raise UsageError(f"`{esc(name[:64])}` is not a time zone name. Use an IANA name like `America/New_York`.")
+    place = _CLOCK_NAMES.get(cleaned.lower())
+    if place is not None:
+        raise UsageError(f"`{esc(cleaned)}` names a clock, not a place, so it can't follow daylight saving. "
+                         f"Use {place}.")
     try:
         return ZoneInfo(cleaned)
-    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:
-        raise UsageError(
-            f"I don't know the time zone `{esc(cleaned)}`. Use an IANA name like `America/New_York`."
-        ) from exc
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+        pass
+    known = _zone_names().get(cleaned.lower())
+    if known is not None:
+        return ZoneInfo(known)
+    raise UsageError(f"I don't know the time zone `{esc(cleaned)}`. Use an IANA name like `America/New_York`.")
 
 
 def localize(day: date, at: time, tz: ZoneInfo) -> datetime:

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.errors import UsageError
-from bot.timeparse import format_when, localize, parse_duration, parse_offsets, parse_when
+from bot.timeparse import format_when, localize, parse_duration, parse_offsets, parse_when, zone
 
 NY = ZoneInfo("America/New_York")
 # Friday 27 Nov 2026, 12:00 in New York.
@@ -113,3 +113,16 @@ def test_any_text_either_parses_or_raises_a_usage_error(text: str) -> None:
     except UsageError:
         return
     assert result.tzinfo is not None
+
+
+def test_zone_names_are_read_in_any_capitalisation() -> None:
+    assert zone("america/chicago").key == "America/Chicago"
+    assert zone(" utc ").key == "UTC"
+
+
+@pytest.mark.parametrize("typed, place", [("EST", "America/New_York"), ("pdt", "America/Los_Angeles"),
+                                          ("MST", "America/Phoenix"), ("Central", "America/Chicago")])
+def test_a_clock_abbreviation_is_refused_with_the_place_to_use(typed: str, place: str) -> None:
+    # IANA's own "EST" is a fixed offset: a July event would show an hour off.
+    with pytest.raises(UsageError, match=place):
+        zone(typed)
