@@ -8,7 +8,7 @@ from typing import Any
 from bot import validate
 from bot.commands import Command, Param, Registry
 from bot.context import Context
-from bot.domain import Event
+from bot.domain import Event, Person
 from bot.errors import Conflict, NotFound, UsageError
 from bot.event_changes import after_edit, cancel_event
 from bot.markup import bold, esc
@@ -237,7 +237,13 @@ async def event_end_series(ctx: Context, args: dict[str, Any]) -> Reply:
     return Reply(text)
 
 
+async def forget_series_creator(ctx: Context, tx: Tx, person: Person) -> None:
+    """Events keep no creator once the person is gone (a foreign key does it); series templates too."""
+    await tx.forget_series_creator(person.id)
+
+
 def register(registry: Registry) -> None:
+    registry.forget_hooks.append(forget_series_creator)
     event = Param("event", "event", "The event's id (see `events`)")
     when = Param("when", "time", "Start, e.g. Dec 7 7pm", keyword=True, max_length=64)
     common = (

@@ -69,3 +69,8 @@ class ScheduleQueries(Queries):
     async def end_series(self, series_id: int) -> bool:
         """No more dates are made for the series; False when it had ended already."""
         return await self.run("UPDATE series SET active = 0 WHERE id = ? AND active = 1", (series_id,)) == 1
+
+    async def forget_series_creator(self, person_id: int) -> None:
+        """Series templates no longer name the person (their later dates are nobody's creation)."""
+        await self.run("UPDATE series SET template = json_remove(template, '$.created_by') "
+                       "WHERE json_extract(template, '$.created_by') = ?", (person_id,))

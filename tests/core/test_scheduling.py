@@ -212,6 +212,19 @@ async def test_the_series_window_rolls_forward_as_days_pass(bot: Bot) -> None:
     assert all(e.starts_at.astimezone(bot.core.config.campaign.tz).hour == 18 for e in events)
 
 
+async def test_a_series_goes_on_after_its_creator_uses_forget_me(bot: Bot) -> None:
+    bot.organizers.add("oscar")
+    await bot.say("oscar", 'event add Phone bank when:"Dec 1 6pm" repeat:weekly')
+    assert "Done." in await bot.say("oscar", "forget-me confirm")
+    async with bot.core.store.snapshot() as tx:
+        before = len(await tx.all_events())
+        templates = [s.template for s in await tx.active_series()]
+    assert templates and all("created_by" not in t for t in templates)  # nothing of oscar is left
+    await bot.advance(days=21)
+    async with bot.core.store.snapshot() as tx:
+        assert len(await tx.all_events()) == before + 3
+
+
 async def test_ending_a_series_keeps_the_date_cancels_later_ones_and_stops_new_ones(bot: Bot) -> None:
     await bot.say("olivia", 'event add Canvass when:"Dec 1 6pm" repeat:weekly spots:5')
     async with bot.core.store.snapshot() as tx:
