@@ -66,6 +66,8 @@ async def expire_offer(n: Notifier, signup_id: int) -> bool:
         return False
     event = await n.tx.event(signup.event_id)
     assert event is not None
+    if event.is_cancelled or event.starts_at <= n.now:
+        return True  # the offer lapsed with the event: there is no spot to pass on, nor to sign up for again
     await n.dm(signup.person, Reply(
         f"The spot for {bold(esc(event.title))} (#{event.id}) went to the next person because it wasn't claimed "
         f"in time. You can `signup {event.id}` again to rejoin the waitlist."

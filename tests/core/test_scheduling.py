@@ -83,6 +83,19 @@ async def test_an_unclaimed_offer_cascades_to_the_next_person(bot: Bot) -> None:
     assert "1/1, full" in await bot.say("olivia", "event 1")
 
 
+async def test_an_offer_outstanding_when_the_event_is_cancelled_lapses_quietly(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
+    for name in ("ann", "bo"):
+        await bot.say(name, "signup 1")
+    await bot.run_until(NY_7PM_DEC_7 - timedelta(hours=20))
+    await bot.say("ann", "cancel 1")
+    assert "claim it by" in bot.dms_to("bo")[-1]
+    await bot.say("olivia", "event cancel 1 Storm warning")
+    assert bot.dms_to("bo")[-1].startswith("Cancelled: Canvass")
+    await bot.advance(hours=3)  # past the claim window
+    assert bot.dms_to("bo")[-1].startswith("Cancelled: Canvass")  # no "went to the next person"
+
+
 async def test_far_from_the_event_promotion_is_immediate(bot: Bot) -> None:
     await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
     await bot.say("ann", "signup 1")
