@@ -139,8 +139,11 @@ async def plan_event(n: Notifier, event: Event) -> None:
     """Plan every reminder of an event (one trip), and the check for too few volunteers."""
     n.queued += await n.tx.call(_plan_event_rows, event, n.config, n.now)
     check_at = event.starts_at - n.config.campaign.understaffed_before
-    if event.is_cancelled or event.starts_at <= n.now:
-        await n.tx.cancel_timers(kind="understaffed", ref=event.id)
-    elif check_at > n.now and any(r.spots is not None for r in event.roles):
-        await n.tx.set_timer(f"understaffed:{event.id}:{iso_utc(event.starts_at)}", "understaffed", event.id,
-                             check_at, n.now)
+    # The check belongs to one start time: a moved event's old check goes, its new one is set below.
+    await n.tx.cancel_timers(kind="understaffed", ref=event.id)
+    if not event.is_cancelled and check_at > n.now and any(r.spots is not None for r in event.roles):
+        await n.tx.set_timer(understaffed_key(event), "understaffed", event.id, check_at, n.now)
+
+
+def understaffed_key(event: Event) -> str:
+    return f"understaffed:{event.id}:{iso_utc(event.starts_at)}"

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from bot.markup import bold, esc
 from bot.model import Reply
 from bot.notify import Notifier
+from bot.reminders import understaffed_key
 from bot.series import extend_all
 from bot.store.timers import Timer
 from bot.timeparse import iso_utc, localize
@@ -36,8 +37,8 @@ async def understaffed(n: Notifier, timer: Timer) -> None:
     """A few days out, name the roles that still need people: organizers first, then volunteers."""
     assert timer.ref is not None
     event = await n.tx.event(timer.ref)
-    if event is None or event.is_cancelled or event.starts_at <= n.now:
-        return
+    if event is None or event.is_cancelled or event.starts_at <= n.now or timer.key != understaffed_key(event):
+        return  # gone, or moved since this check was set (its new time has a check of its own)
     gaps = [r for r in event.roles if r.open_spots]
     if not gaps:
         return

@@ -263,6 +263,17 @@ async def test_ending_a_series_keeps_the_date_cancels_later_ones_and_stops_new_o
     assert [e.is_cancelled for e in after] == [False, False] + [True] * (len(dates) - 2)
 
 
+async def test_a_postponed_event_is_checked_for_volunteers_once_at_its_new_time(bot: Bot) -> None:
+    await bot.say("olivia", "channel link organizers", channel="organizers")
+    await bot.say("olivia", 'event add Council when:"Dec 7 7pm" spots:5')
+    await bot.say("olivia", 'event edit 1 when:"Dec 17 7pm"')
+    await bot.run_until(NY_7PM_DEC_7)
+    assert bot.posts_in("organizers") == []  # not at the old time
+    await bot.run_until(NY_7PM_DEC_7 + timedelta(days=10))
+    [alert] = bot.posts_in("organizers")
+    assert "Thu, Dec 17" in alert
+
+
 async def test_understaffed_events_alert_organizers_and_ask_volunteers(bot: Bot) -> None:
     await bot.say("olivia", "channel link organizers", channel="organizers")
     await bot.say("olivia", "channel link reminders", channel="reminders")
