@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.domain import CancelResult, Event, Person, Promotion, Role, Signup, SignupResult, SignupStatus
 from bot.errors import Conflict
+from bot.markup import esc
 from bot.store.events import EventQueries, read_event
 from bot.store.people import PERSON_COLUMNS, person_from
 from bot.timeparse import from_iso, iso_utc
@@ -278,6 +279,6 @@ class SignupQueries(EventQueries):
 
 def ensure_open(event: Event, now: datetime) -> None:
     if event.is_cancelled:
-        raise Conflict(f"Event {event.id} ({event.title}) was cancelled.")
+        raise Conflict(f"Event #{event.id} ({esc(event.title)}) was cancelled.")
     if event.starts_at <= now:
-        raise Conflict(f"Event {event.id} ({event.title}) has already started.")
+        raise Conflict(f"Event #{event.id} ({esc(event.title)}) has already started.")

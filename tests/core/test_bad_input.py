@@ -60,6 +60,15 @@ async def test_user_text_that_looks_like_markup_or_mentions_stays_literal(bot: B
     assert r"\*\*Free\*\* pizza \[click\]\(https://evil.example\) @everyone" in reply.text
 
 
+async def test_titles_in_error_replies_are_inert_too(bot: Bot) -> None:
+    await bot.say("olivia", "event add [vote here](https://evil.example) **now** when:Dec 12 10am")
+    await bot.say("olivia", "event cancel 1")
+    [reply] = await bot.ask("ann", "signup 1")
+    assert reply.is_error
+    assert r"(\[vote here\]\(https://evil.example\) \*\*now\*\*) was cancelled" in reply.text
+    assert to_plain(reply.text).endswith("([vote here](https://evil.example) **now**) was cancelled.")
+
+
 async def test_an_unexpected_error_becomes_an_apology_with_an_incident_id(bot: Bot, caplog) -> None:  # type: ignore[no-untyped-def]
     async def broken(ctx, args):  # type: ignore[no-untyped-def]
         raise KeyError("secret internals")
