@@ -197,7 +197,11 @@ async def _apply_capacity(tx: Tx, event: Event, args: dict[str, Any]) -> None:
             raise UsageError(f'This event has several roles ({esc(names)}): use `roles:"{example}=N"`.')
         await tx.set_role_spots(event.roles[0].id, args["spots"])
     if args.get("roles") is not None:
-        for name, spots in validate.roles(args["roles"]):
+        wanted = validate.roles(args["roles"])
+        added = {name for name, _ in wanted if event.role(name) is None}
+        if len(event.roles) + len(added) > validate.MAX_ROLES:
+            raise UsageError(f"At most {validate.MAX_ROLES} roles per event; #{event.id} has {len(event.roles)}.")
+        for name, spots in wanted:
             role = event.role(name)
             if role is None:
                 await tx.add_role(event.id, name, spots)

@@ -59,6 +59,16 @@ async def test_a_multi_role_event_asks_which_role_with_buttons(bot: Bot) -> None
     assert "as speaker" in await bot.say("ann", reply.buttons[0].action)
 
 
+async def test_an_edit_cannot_take_an_event_past_ten_roles(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Rally when:Dec 12 10am roles:"speaker=1,usher=2"')
+    nine = ",".join(f"r{i}=1" for i in range(9))
+    refused = await bot.say("olivia", f'event edit 1 title:Big rally roles:"{nine}"')
+    assert "At most 10 roles per event; #1 has 2." in refused
+    shown = await bot.say("olivia", "event 1")
+    assert "Rally" in shown and "Big rally" not in shown and "r0" not in shown  # nothing of the edit was kept
+    assert "Updated" in await bot.say("olivia", 'event edit 1 roles:"usher=3,r1=1,r2=1"')  # 4 in all: fine
+
+
 async def test_more_spots_promote_the_waitlist_and_fewer_never_demote(bot: Bot) -> None:
     await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:1")
     for name in ("ann", "bo", "cy"):
