@@ -125,14 +125,16 @@ def _cell(value: str) -> str:
 def roster_csv(event: Event, signups: list[Signup], ctx: Context) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["name", "platform", "role", "status", "position", "signed up at", "checked in"])
+    writer.writerow(["name", "platform", "role", "status", "position", "signed up at", "said still coming",
+                     "checked in"])
     tz = ctx.campaign_tz
+
+    def at(instant: datetime | None) -> str:
+        return instant.astimezone(tz).isoformat(timespec="minutes") if instant else ""
+
     for s in signups:
-        writer.writerow([
-            _cell(s.person.display_name), s.person.platform, s.role, s.status, s.position or "",
-            s.signed_up_at.astimezone(tz).isoformat(timespec="minutes"),
-            s.checked_in_at.astimezone(tz).isoformat(timespec="minutes") if s.checked_in_at else "",
-        ])
+        writer.writerow([_cell(s.person.display_name), s.person.platform, s.role, s.status, s.position or "",
+                         at(s.signed_up_at), at(s.reconfirmed_at), at(s.checked_in_at)])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -141,10 +143,11 @@ async def roster(ctx: Context, args: dict[str, Any]) -> Reply:
         event = await load_event(tx, args["event"])
         signups = await tx.event_signups(event.id)
     checked = sum(1 for s in signups if s.checked_in_at)
+    coming = sum(1 for s in signups if s.reconfirmed_at and s.status == "confirmed")
     lines = [f"Roster for {event_line(event, ctx.tz, ctx.now)}"]
     for role in event.roles:
         lines.append(f"- {esc(role.name)}: {spots_text(role)}")
-    lines.append(f"{checked} checked in. The full list is in the attached file.")
+    lines.append(f"{coming} said they're still coming; {checked} checked in. The full list is in the attached file.")
     attachment = Attachment(f"roster-event-{event.id}.csv", roster_csv(event, signups, ctx), "text/csv")
     return Reply("\n".join(lines), attachments=(attachment,))
 

@@ -111,12 +111,15 @@ async def test_the_roster_is_a_csv_with_check_ins(bot: Bot) -> None:
     assert "Checked in Ann" in await bot.say("olivia", "checkin 1 ann")
     assert "already checked in" in await bot.say("olivia", "checkin 1 Ann")
     assert "No one called `bo` is confirmed" in await bot.say("olivia", "checkin 1 bo")
+    assert "Thanks for confirming" in await bot.say("ann", "confirm 1")
     [reply] = await bot.ask("olivia", "roster 1")
+    assert "1 said they're still coming; 1 checked in." in reply.text
     [attachment] = reply.attachments
     rows = list(csv.DictReader(io.StringIO(attachment.data.decode())))
-    assert [(r["name"], r["status"], r["position"], bool(r["checked in"])) for r in rows] == [
-        ("Ann", "confirmed", "", True),
-        ("Bo", "waitlisted", "1", False),
+    assert [(r["name"], r["status"], r["position"], bool(r["said still coming"]), bool(r["checked in"]))
+            for r in rows] == [
+        ("Ann", "confirmed", "", True, True),
+        ("Bo", "waitlisted", "1", False, False),
     ]
 
 
