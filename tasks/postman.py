@@ -170,13 +170,15 @@ class Postman:
             await tx.mark_final(delivery.id, "failed", f"refused: {error}", now)
             if target.kind != "dm" or delivery.kind.startswith("fallback"):
                 return
-            original = Reply.from_json(delivery.payload)
+            # The channel is told that there is a message, never what it says: who goes to what is the
+            # person's own business. ``mine`` answers them privately.
+            note = Reply("I couldn't DM you. Type `mine` to see your sign-ups (only you see the answer), and "
+                         "allow direct messages from me so reminders reach you.", visibility="channel",
+                         mention=target.address)
             for link in await tx.linked_channels("reminders"):
                 if link.platform != target.platform:
                     continue  # a mention only works on the person's own platform
                 channel = channel_target(link)
-                note = Reply(f"(I couldn't DM you, so here it is.) {original.text}", visibility="channel",
-                             buttons=original.buttons, mention=target.address)
                 await tx.enqueue(Outgoing(channel, note, key=f"fallback:{delivery.id}:{link.id}",
                                           person_id=delivery.person_id),
                                  kind=f"fallback-{delivery.kind}", now=now, event_id=delivery.event_id)

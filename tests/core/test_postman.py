@@ -79,7 +79,8 @@ async def test_a_refused_dm_falls_back_to_a_mention_in_the_reminders_channel_onc
     [post] = bot.sent
     assert post.target.kind == "channel" and post.target.address == "reminders"
     assert post.reply.mention == "ann"
-    assert "couldn't DM you" in post.text
+    assert "couldn't DM you" in post.text and "`mine`" in post.text
+    assert "hello" not in post.text and not post.reply.buttons  # what the DM said stays private
 
 
 async def test_a_late_postman_never_marks_a_row_another_one_sent_as_skipped(bot: Bot) -> None:

@@ -40,7 +40,8 @@ async def test_refused_dm_falls_back_to_the_reminder_channel(chat, fake: FakeDis
     await chat.postman.flush()
     assert fake.dms_to(closed) == []
     [post] = fake.in_channel("reminders")
-    assert post["content"].startswith(f"<@{closed.id}> (I couldn't DM you")
+    assert post["content"].startswith(f"<@{closed.id}> I couldn't DM you")
+    assert "Reminder" not in post["content"]  # the channel learns there is a message, not what it says
     assert [str(u) for u in post["_allowed_mentions"]["users"]] == [str(closed.id)]
     assert post["_allowed_mentions"]["parse"] == []
     assert sorted(await _states(chat)) == ["failed", "sent"]

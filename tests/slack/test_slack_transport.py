@@ -128,6 +128,7 @@ async def test_a_refused_dm_falls_back_to_a_mention_in_the_reminders_channel(sla
     await _queue(slack, Target("slack", "dm", "UGONE1"), Reply("Reminder: canvass"), key="reminder:1:2")
     await slack.postman.flush()
     post = await eventually(lambda: [c for c in slack.fake.called("chat.postMessage") if c.args["channel"] == CHANNEL])
-    assert texts(post[0].args).startswith("<@UGONE1> (I couldn't DM you")
+    assert texts(post[0].args).startswith("<@UGONE1> I couldn't DM you")
+    assert "canvass" not in texts(post[0].args)  # the channel learns there is a message, not what it says
     states = await _states(slack)
     assert states["reminder:1:2"] == "failed"
