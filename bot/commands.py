@@ -59,6 +59,8 @@ class Command:
     handler: Handler
     params: tuple[Param, ...] = ()
     organizer: bool = False
+    #: Writes nothing about the person asking: someone the bot does not know yet is not stored for it.
+    read_only: bool = False
     examples: tuple[str, ...] = ()
     #: Extra explanation shown by ``help <command>``.
     details: str = ""

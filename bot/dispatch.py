@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.commands import Registry
 from bot.config import Config
 from bot.context import Context
+from bot.domain import Person
 from bot.errors import PermissionDenied, TurnoutError
 from bot.gateway import Sources
 from bot.markup import esc
@@ -65,20 +66,22 @@ class Dispatcher:
             raise PermissionDenied(f"`{command.name}` is for organizers only.")
         options = invocation.options
         args = bind(command, rest) if options is None else bind_options(command, options)
-        person = await self._person(invocation)
+        person = await self._person(invocation, store_new=not command.read_only)
         ctx = Context(invocation, person, self.store, self.clock, self.config, self.registry, self.sources)
         result = await command.handler(ctx, args)
         if ctx.queued_total and self.on_queued is not None:
             self.on_queued()
         return result if isinstance(result, list) else [result]
 
-    async def _person(self, invocation: Invocation):  # type: ignore[no-untyped-def]
+    async def _person(self, invocation: Invocation, *, store_new: bool) -> Person:
         actor = invocation.actor
         name = " ".join(actor.display_name.split())[:MAX_NAME]
         found = await self.store.read(find_person, actor.platform, actor.user_id)
         if found is not None and (found.display_name == name or not name):
             return found  # a platform that does not say the name keeps the one we know
         name = name or actor.user_id[:MAX_NAME]
+        if found is None and not store_new:
+            return Person.unsaved(actor.platform, actor.user_id, name)
         return await self.store.apply(upsert_person, actor.platform, actor.user_id, name, self.clock.now())
 
 

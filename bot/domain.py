@@ -21,6 +21,11 @@ class Person:
     tz: str | None
     reminders: bool
 
+    @classmethod
+    def unsaved(cls, platform: str, user_id: str, display_name: str) -> Person:
+        """Someone the bot does not store (yet), asking something that keeps nothing about them."""
+        return cls(0, platform, user_id, display_name, None, True)
+
 
 @dataclass(frozen=True)
 class Role:

@@ -263,8 +263,9 @@ def register(registry: Registry) -> None:
     )
     repeat = Param("repeat", "text", "Repeat: weekly, every 2 weeks, 1st,3rd mon", required=False, keyword=True,
                    max_length=40)
-    registry.add(Command("events", "Upcoming events with open spots", events, examples=("events",)))
-    registry.add(Command("event", "One event in full, with sign-up buttons", event_show, (event,),
+    registry.add(Command("events", "Upcoming events with open spots", events, read_only=True,
+                         examples=("events",)))
+    registry.add(Command("event", "One event in full, with sign-up buttons", event_show, (event,), read_only=True,
                          examples=("event 3",)))
     registry.add(Command(
         "event add", "Add an event (organizers)", event_add,

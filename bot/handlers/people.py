@@ -88,7 +88,8 @@ def register(registry: Registry) -> None:
         "reminders", "Turn your DM reminders on or off", reminders,
         (Param("state", "choice", "on or off", choices=("on", "off")),), examples=("reminders off",),
     ))
-    registry.add(Command("calendar", "A calendar file (.ics) of your sign-ups", calendar, examples=("calendar",)))
+    registry.add(Command("calendar", "A calendar file (.ics) of your sign-ups", calendar, read_only=True,
+                         examples=("calendar",)))
     registry.add(Command(
         "forget-me", "Delete everything stored about you", forget_me,
         (Param("confirm", "choice", "Type confirm to delete", required=False, choices=("confirm",)),),

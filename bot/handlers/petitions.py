@@ -200,7 +200,7 @@ def register(registry: Registry) -> None:
     registry.add(Command(
         "petition", "Signature count, goal and progress", petition_show,
         (Param("name", "text", "Which petition (all when left out)", required=False, max_length=60),),
-        examples=("petition", "petition resolution"),
+        read_only=True, examples=("petition", "petition resolution"),
     ))
     every = Param("every", "duration", "How often to check the source, e.g. 10m", required=False, keyword=True)
     registry.add(Command(
@@ -223,7 +223,7 @@ def register(registry: Registry) -> None:
         organizer=True, examples=("petition source resolution csv:https://example.org/export?format=csv",),
     ))
     registry.add(Command("petition chart", "A chart of signatures over time", petition_chart, (name,),
-                         examples=("petition chart resolution",)))
+                         read_only=True, examples=("petition chart resolution",)))
     registry.add(Command("petition set", "Set the online count (organizers)", petition_set, (name, count),
                          organizer=True, examples=("petition set resolution 736",)))
     registry.add(Command(

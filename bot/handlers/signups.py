@@ -229,7 +229,8 @@ def register(registry: Registry) -> None:
                          examples=("claim 3",)))
     registry.add(Command("confirm", "Say you're still coming (asked the day before)", confirm, (event,),
                          examples=("confirm 3",)))
-    registry.add(Command("mine", "Your upcoming sign-ups and waitlist places", mine, examples=("mine",)))
+    registry.add(Command("mine", "Your upcoming sign-ups and waitlist places", mine, read_only=True,
+                         examples=("mine",)))
     registry.add(Command("roster", "Who is signed up, as a CSV file (organizers)", roster, (event,),
                          organizer=True, examples=("roster 3",)))
     registry.add(Command(

@@ -143,6 +143,22 @@ async def test_my_calendar_file_lists_my_sign_ups(bot: Bot) -> None:
     assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(hours=2)
 
 
+async def test_looking_around_stores_nobody(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:1")
+    await bot.say("olivia", "petition add resolution goal:1000")
+    read_only = sorted(c.name for c in bot.core.registry if c.read_only)
+    assert read_only == ["calendar", "event", "events", "help", "mine", "petition", "petition chart"]
+    for line in ("help", "help signup", "events", "event 1", "mine", "petition", "petition resolution",
+                 "petition chart resolution", "calendar"):
+        [reply] = await bot.ask("zed", line)
+        assert "incident" not in reply.text, line
+    async with bot.core.store.snapshot() as tx:
+        assert await tx.find_person("test", "zed") is None
+    assert "You're in!" in await bot.say("zed", "signup 1")  # the first change stores them
+    async with bot.core.store.snapshot() as tx:
+        assert await tx.find_person("test", "zed") is not None
+
+
 async def test_forget_me_explains_then_deletes_and_frees_the_spot(bot: Bot) -> None:
     await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:1")
     await bot.say("ann", "signup 1")

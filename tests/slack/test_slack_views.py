@@ -53,6 +53,26 @@ async def test_a_good_submission_adds_the_event_and_answers_where_the_form_was_o
     assert "0/5, 5 open" in shown
 
 
+async def test_opening_the_app_home_stores_nobody_and_forget_me_from_it_sticks(slack: SlackHarness) -> None:
+    await slack.say(OLIVIA, 'event add Canvass Old North when:"Dec 5 10am" spots:3')
+    await slack.deliver("events_api", p.home_opened(VAL[0]))
+    await eventually(lambda: slack.fake.called("views.publish"))
+
+    async def stored() -> bool:
+        async with slack.core.store.snapshot() as tx:
+            return await tx.find_person("slack", VAL[0]) is not None
+
+    assert not await stored()
+    await slack.deliver("interactive", p.click(VAL[0], VAL[1], "turnout:signup:1", channel=None, response_url=None,
+                                               home=True))
+    await eventually(lambda: len(slack.fake.called("views.publish")) == 2)
+    assert await stored()
+    await slack.deliver("interactive", p.click(VAL[0], VAL[1], "turnout:forget-me:confirm", channel=None,
+                                               response_url=None, home=True))
+    await eventually(lambda: len(slack.fake.called("views.publish")) == 3)  # the Home shown again after it
+    assert not await stored()
+
+
 async def test_app_home_shows_my_signups_and_upcoming_events(slack: SlackHarness) -> None:
     await slack.say(OLIVIA, 'event add Canvass Old North when:"Dec 5 10am" spots:3')
     await slack.click(VAL, "turnout:signup:1")
