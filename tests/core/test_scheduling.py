@@ -225,6 +225,17 @@ async def test_the_series_window_rolls_forward_as_days_pass(bot: Bot) -> None:
     assert all(e.starts_at.astimezone(bot.core.config.campaign.tz).hour == 18 for e in events)
 
 
+async def test_a_series_that_starts_beyond_the_window_is_kept_and_fills_in_later(bot: Bot) -> None:
+    reply = await bot.say("olivia", 'event add Council watch when:"2027-03-01 7pm" repeat:"1st,3rd mon"')
+    assert "Added a series" in reply and "Mon, Mar 1 2027" in reply and "more than 8 weeks away" in reply
+    async with bot.core.store.snapshot() as tx:
+        assert await tx.all_events() == []
+    await bot.run_until(datetime(2027, 1, 20, tzinfo=UTC))
+    async with bot.core.store.snapshot() as tx:
+        first = (await tx.all_events())[0]
+    assert first.starts_at == datetime(2027, 3, 2, 0, 0, tzinfo=UTC)  # Mon Mar 1, 7 p.m. in Durham
+
+
 async def test_a_series_goes_on_after_its_creator_uses_forget_me(bot: Bot) -> None:
     bot.organizers.add("oscar")
     await bot.say("oscar", 'event add Phone bank when:"Dec 1 6pm" repeat:weekly')
