@@ -1,7 +1,8 @@
 """The console adapter: Turnout in a terminal, or driven by a script on standard input.
 
 Lines are commands; ``name: command`` acts as another person (created on first use). Buttons show
-as numbered choices: type the number to press one. Messages the bot sends to others (DMs,
+as numbered choices: type the number to press one of those printed last (``bo: 1`` presses the
+first button of the DM just shown to bo). Messages the bot sends to others (DMs,
 channel posts) are printed with their target: ``[DM bob] ...``, ``[#general] ...``.
 """
 
@@ -44,14 +45,18 @@ class ConsoleTransport:
 
     platform = PLATFORM
 
-    def __init__(self, write: Callable[[str], None], save: Callable[[Attachment], Path]) -> None:
+    def __init__(self, write: Callable[[str], None], save: Callable[[Attachment], Path],
+                 offer: Callable[[tuple[Button, ...]], None] = lambda buttons: None) -> None:
         self._write = write
         self._save = save
+        self._offer = offer
 
     async def send(self, target: Target, reply: Reply, *, key: str) -> str | None:
         label = target.describe()
         for i, line in enumerate(render(reply, files=self._save)):
             self._write(f"[{label}] {line}" if i == 0 else f"{' ' * (len(label) + 3)}{line}")
+        if reply.buttons:
+            self._offer(reply.buttons)
         return key
 
 
@@ -71,8 +76,12 @@ class ConsoleChat:
         self.out = out or sys.stdout
         self.files_dir = Path(config.console.files_dir)
         self._after_command = after_command
+        #: The numbered choices printed last, DM or reply: typing a number presses one of them.
         self._buttons: list[Button] = []
-        self.transport = ConsoleTransport(self.write, self.save)
+        self.transport = ConsoleTransport(self.write, self.save, self._offer)
+
+    def _offer(self, buttons: tuple[Button, ...]) -> None:
+        self._buttons = list(buttons)
 
     def write(self, line: str) -> None:
         self.out.write(line + "\n")

@@ -1,13 +1,15 @@
 """The console adapter driven as a real subprocess, the way a user's script drives it."""
 
+import io
 import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from tests.conftest import AHEAD
+from adapters.console import ConsoleChat
+from tests.conftest import AHEAD, Bot
 
 CAMPAIGN = f"""\
 # A whole campaign, typed by the organizer (you) and three volunteers.
@@ -102,3 +104,18 @@ def test_a_turnout_toml_in_the_folder_is_read_without_flags(tmp_path: Path) -> N
     result = run_console(tmp_path, f'help\nevent add Rally when:"{AHEAD}-12-01 19:00"\n')
     assert "Durham Coalition: what I can do" in result.stdout
     assert "7:00 PM–9:00 PM CST" in result.stdout
+
+
+async def test_a_button_in_a_dm_can_be_pressed_by_its_number(bot: Bot) -> None:
+    out = io.StringIO()
+    chat = ConsoleChat(dispatcher=bot.core.dispatcher, config=bot.core.config, clock=bot.clock, out=out,
+                       after_command=bot.runner.tick)
+    bot.postman.add_transport(chat.transport)
+    for line in ('event add Canvass when:"Dec 7 7pm" spots:1', "ann: signup 1", "bo: signup 1"):
+        await chat.handle_line(line)
+    bot.clock.set(datetime(2026, 12, 7, 12, 0, tzinfo=UTC))  # within a day: a freed spot is offered
+    await chat.handle_line("ann: cancel 1")
+    assert "[DM bo] A spot opened up as volunteer for Canvass (#1)." in out.getvalue()
+    assert "[1] Claim my spot  [2] No thanks" in out.getvalue()
+    await chat.handle_line("bo: 1")
+    assert out.getvalue().rstrip().splitlines()[-1].startswith("It's yours!")
