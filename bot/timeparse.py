@@ -51,6 +51,7 @@ _SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$")
 _MONTH_DAY = re.compile(rf"^({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(\d{{4}}))?$")
 _DAY_MONTH = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?(?:\s+(\d{{4}}))?$")
 _WEEKDAY = re.compile(rf"^(?:(next|this)\s+)?({_WEEKDAY_RE})\.?$")
+_NAMED_DATE = re.compile(rf"^({_WEEKDAY_RE})\.?\s+(\S.*)$")
 _DURATION_PART = re.compile(
     r"(\d+(?:\.\d+)?)\s*(weeks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)"
 )
@@ -179,6 +180,13 @@ def _take_date(text: str, today: date) -> date | None:
         if m.group(1) == "next" and ahead == 0:
             ahead = 7
         return today + timedelta(days=ahead)
+    if m := _NAMED_DATE.match(text):  # "mon dec 7", the way dates are shown: the weekday must agree
+        on = _take_date(m.group(2), today)
+        if on is not None and on.weekday() != _WEEKDAYS[m.group(1)]:
+            days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+            raise UsageError(f"{_MONTH_NAMES[on.month - 1]} {on.day} {on.year} is a {days[on.weekday()]}, "
+                             f"not a {days[_WEEKDAYS[m.group(1)]]}.")
+        return on
     raise UsageError(f"I can't read `{esc(text)}` as a date. Try {TIME_EXAMPLES}.")
 
 
@@ -202,7 +210,7 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = Non
             return iso.astimezone(UTC)
         return localize(iso.date(), iso.time(), tz)
 
-    lowered = raw.lower().replace(",", " ")
+    lowered = raw.lower().replace(",", " ").replace("·", " ")
     lowered = re.sub(r"(\d{4}-\d{1,2}-\d{1,2})t(?=\d)", r"\1 ", lowered)
     lowered = re.sub(r"\b(at|on|@)\b", " ", lowered)
     at, rest = _take_time(lowered)

@@ -126,3 +126,11 @@ def test_a_clock_abbreviation_is_refused_with_the_place_to_use(typed: str, place
     # IANA's own "EST" is a fixed offset: a July event would show an hour off.
     with pytest.raises(UsageError, match=place):
         zone(typed)
+
+
+def test_a_date_written_the_way_it_is_shown_reads_back() -> None:
+    shown = format_when(datetime(2026, 12, 8, 0, 0, tzinfo=UTC), NY, with_zone=False)  # "Mon, Dec 7 · 7:00 PM"
+    assert parse_when(shown, now=NOW, tz=NY) == datetime(2026, 12, 8, 0, 0, tzinfo=UTC)
+    assert parse_when("Mon Dec 7 7pm", now=NOW, tz=NY) == datetime(2026, 12, 8, 0, 0, tzinfo=UTC)
+    with pytest.raises(UsageError, match="Dec 7 2026 is a Monday, not a Tuesday"):
+        parse_when("tue dec 7 7pm", now=NOW, tz=NY)
