@@ -45,8 +45,10 @@ def roles_text(event: Event) -> str:
 
 def when_text(event: Event, tz: ZoneInfo, now: datetime) -> str:
     end = event.ends_at.astimezone(tz)
-    if end.date() == event.starts_at.astimezone(tz).date():
-        start = format_when(event.starts_at, tz, now=now, with_zone=False)
+    begin = event.starts_at.astimezone(tz)
+    if end.date() == begin.date():
+        # Across a clock change (1:30 AM EDT to 2:30 AM EST is two hours) both ends say their zone.
+        start = format_when(event.starts_at, tz, now=now, with_zone=begin.tzname() != end.tzname())
         return f"{start}–{format_time_of_day(end, tz)} {end.tzname()}"
     return format_when(event.starts_at, tz, now=now)
 

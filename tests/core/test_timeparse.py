@@ -5,8 +5,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.domain import Event
 from bot.errors import UsageError
 from bot.timeparse import format_when, localize, parse_duration, parse_offsets, parse_when, zone
+from bot.views import when_text
 
 NY = ZoneInfo("America/New_York")
 # Friday 27 Nov 2026, 12:00 in New York.
@@ -134,3 +136,14 @@ def test_a_date_written_the_way_it_is_shown_reads_back() -> None:
     assert parse_when("Mon Dec 7 7pm", now=NOW, tz=NY) == datetime(2026, 12, 8, 0, 0, tzinfo=UTC)
     with pytest.raises(UsageError, match="Dec 7 2026 is a Monday, not a Tuesday"):
         parse_when("tue dec 7 7pm", now=NOW, tz=NY)
+
+
+def test_an_event_across_the_fall_back_change_shows_both_zones() -> None:
+    def event(starts: datetime, hours: int) -> Event:
+        return Event(1, "Vigil", "event", starts, starts + timedelta(hours=hours), "", "", "", "scheduled", None,
+                     None, None)
+
+    night = event(datetime(2026, 11, 1, 5, 30, tzinfo=UTC), 2)  # two hours, 1:30 AM EDT to 2:30 AM EST
+    assert when_text(night, NY, NOW) == "Sun, Nov 1 · 1:30 AM EDT–2:30 AM EST"
+    evening = event(datetime(2026, 12, 8, 0, 0, tzinfo=UTC), 2)
+    assert when_text(evening, NY, NOW) == "Mon, Dec 7 · 7:00 PM–9:00 PM EST"
