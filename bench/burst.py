@@ -25,6 +25,8 @@ from bench.report import Figure, Options, Result
 from bench.seed import migrate
 from bench.stats import ms, summary
 from bot.store import SYNCHRONOUS
+from tasks.postman import Postman
+from tasks.runner import Runner
 
 NAME = "burst"
 SPOTS = 50
@@ -42,6 +44,11 @@ def sizes(options: Options) -> int:
 
 async def _bot_run(path: Path, people: int, options: Options) -> dict[str, Any]:
     async with open_core(path) as core:
+        # As the product runs: a command that queues or plans messages kicks the runner (no platform
+        # here, so its ticks send nothing, but they read what is due as they would).
+        runner = Runner(store=core.store, clock=core.clock, config=core.config,
+                        postman=Postman(store=core.store, clock=core.clock))
+        core.dispatcher.on_queued = runner.kick
         dispatch = core.dispatcher.dispatch
         starts = (datetime.now(UTC) + timedelta(days=7)).astimezone(core.config.campaign.tz)
         [added] = await dispatch(say(organizer(), f'event add Pack the chambers when:"{starts:%Y-%m-%d %H:%M}" '
@@ -71,6 +78,7 @@ async def _bot_run(path: Path, people: int, options: Options) -> dict[str, Any]:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
         commits, trips = core.store.commits - commits, core.store.writer_trips - trips
+        await runner.close()
         async with core.store.snapshot() as tx:
             counts = {r["status"]: r["n"] for r in await tx.all(
                 "SELECT status, COUNT(*) AS n FROM signups WHERE event_id = ? GROUP BY status", (event.id,))}
