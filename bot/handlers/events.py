@@ -199,6 +199,52 @@ async def event_edit(ctx: Context, args: dict[str, Any]) -> Reply:
     return Reply(f"Updated{suffix}: {event_line(after, ctx.tz, ctx.now)}", cards=(event_card(after, ctx.tz, ctx.now),))
 
 
+async def event_edit_series(ctx: Context, args: dict[str, Any]) -> Reply:
+    editable = ("title", "where", "about", "link", "spots", "roles", "remind")
+    if all(args.get(k) is None for k in editable):
+        raise UsageError("Nothing to change. Give at least one of " + ", ".join(f"`{k}:`" for k in editable) + ".")
+    async with ctx.store.transaction() as tx:
+        event = await load_event(tx, args["event"])
+        if event.series_id is None:
+            raise Conflict(f"Event #{event.id} does not repeat. `event edit {event.id}` changes it.")
+        series = await tx.live_series(event.series_id)
+        if series is None:
+            raise Conflict(f"The series of event #{event.id} has ended; `event edit` changes its dates one by one.")
+        changes = _texts(args)
+        template = {**series.template, **changes, "roles": _template_roles(series.template["roles"], args)}
+        await tx.set_series_template(series.id, template)
+        dates = [e for e in await tx.series_dates(series.id, since=event.starts_at) if e.starts_at > ctx.now]
+        told = 0
+        for day in dates:
+            await tx.update_event(day.id, changes, ctx.now)
+            await _apply_capacity(tx, day, args)
+            told += (await after_edit(ctx.notifier(tx), day))[1]
+    people = f", and told {told} signed-up {'person' if told == 1 else 'people'}" if told else ""
+    return Reply(f"Updated {len(dates)} {'date' if len(dates) == 1 else 'dates'} of the series from #{event.id} on, "
+                 f"and the dates still to be made{people}.")
+
+
+def _template_roles(roles: list[list[Any]], args: dict[str, Any]) -> list[list[Any]]:
+    """A series template's roles (``[name, spots]`` pairs) after ``spots:`` or ``roles:``, checked as
+    ``event edit`` checks one date's."""
+    out = [list(r) for r in roles]
+    if args.get("spots") is not None:
+        if len(out) != 1:
+            names = ", ".join(name for name, _ in out)
+            raise UsageError(f'This series has several roles ({esc(names)}): use `roles:"{esc(out[0][0])}=N"`.')
+        out[0][1] = args["spots"]
+    if args.get("roles") is not None:
+        for name, spots in validate.roles(args["roles"]):
+            same = next((r for r in out if r[0] == name), None)
+            if same is None:
+                out.append([name, spots])
+            else:
+                same[1] = spots
+        if len(out) > validate.MAX_ROLES:
+            raise UsageError(f"At most {validate.MAX_ROLES} roles per event; the series has {len(roles)}.")
+    return out
+
+
 async def _apply_capacity(tx: Tx, event: Event, args: dict[str, Any]) -> None:
     """New spot counts; more spots are filled from the waitlist by ``after_edit``, fewer remove nobody."""
     if args.get("spots") is not None:
@@ -287,6 +333,15 @@ def register(registry: Registry) -> None:
         details="Times are in the campaign's time zone: `2026-12-07 19:00`, `Dec 7 7pm`, `tomorrow 18:30`, "
                 "`mon 7pm`. Without `until:` or `duration:` an event lasts 2 hours. `repeat:` makes a series "
                 "whose dates are created 8 weeks ahead, each with its own sign-ups; `event end-series` stops it.",
+    ))
+    registry.add(Command(
+        "event edit-series", "Change a repeating event from one date on (organizers)", event_edit_series,
+        (event, Param("title", "text", "New title", required=False, keyword=True),
+         *[p for p in common if p.name not in ("until", "duration")]),
+        organizer=True,
+        examples=('event edit-series 3 where:"Union Hall"', "event edit-series 3 spots:20"),
+        details="Changes the given date, every later date already made, and the dates still to come. "
+                "To change the time, end the series (`event end-series`) and start a new one.",
     ))
     registry.add(Command(
         "event edit", "Change an event (organizers)", event_edit,

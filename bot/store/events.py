@@ -146,6 +146,12 @@ class EventQueries(Queries):
             (iso_utc(now - MAX_LENGTH), iso_utc(now), limit),
         )
 
+    async def series_dates(self, series_id: int, *, since: datetime) -> list[Event]:
+        """A series' dates that are not cancelled and start at ``since`` or later, soonest first."""
+        return await self._events(
+            "SELECT * FROM events WHERE series_id = ? AND starts_at >= ? AND status = 'scheduled' "
+            "ORDER BY starts_at, id", (series_id, iso_utc(since)))
+
     async def all_events(self) -> list[Event]:
         return await self._events("SELECT * FROM events ORDER BY starts_at, id")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -28,6 +29,11 @@ class Series:
     length_min: int
     #: Everything an occurrence copies: title, location, about, link, roles, remind.
     template: dict[str, Any]
+
+
+def _series_from(r: sqlite3.Row) -> Series:
+    return Series(r["id"], r["rule"], time.fromisoformat(r["local_time"]), date.fromisoformat(r["first_date"]),
+                  r["length_min"], json.loads(r["template"]))
 
 
 class ScheduleQueries(Queries):
@@ -59,12 +65,15 @@ class ScheduleQueries(Queries):
         )
 
     async def active_series(self) -> list[Series]:
-        rows = await self.all("SELECT * FROM series WHERE active = 1 ORDER BY id")
-        return [
-            Series(r["id"], r["rule"], time.fromisoformat(r["local_time"]), date.fromisoformat(r["first_date"]),
-                   r["length_min"], json.loads(r["template"]))
-            for r in rows
-        ]
+        return [_series_from(r) for r in await self.all("SELECT * FROM series WHERE active = 1 ORDER BY id")]
+
+    async def live_series(self, series_id: int) -> Series | None:
+        """The series while it still makes dates (None once ended)."""
+        row = await self.one("SELECT * FROM series WHERE id = ? AND active = 1", (series_id,))
+        return None if row is None else _series_from(row)
+
+    async def set_series_template(self, series_id: int, template: dict[str, Any]) -> None:
+        await self.run("UPDATE series SET template = ? WHERE id = ?", (json.dumps(template), series_id))
 
     async def end_series(self, series_id: int) -> bool:
         """No more dates are made for the series; False when it had ended already."""

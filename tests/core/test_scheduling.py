@@ -225,6 +225,27 @@ async def test_the_series_window_rolls_forward_as_days_pass(bot: Bot) -> None:
     assert all(e.starts_at.astimezone(bot.core.config.campaign.tz).hour == 18 for e in events)
 
 
+async def test_editing_a_series_changes_this_date_on_and_the_dates_still_to_come(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Canvass when:"Dec 1 6pm" where:"Main St" repeat:weekly spots:5')
+    async with bot.core.store.snapshot() as tx:
+        made = await tx.all_events()
+    await bot.say("vic", f"signup {made[2].id}")
+    reply = await bot.say("olivia", f'event edit-series {made[1].id} where:"Union Hall" spots:8')
+    assert f"Updated {len(made) - 1} dates of the series from #{made[1].id} on" in reply
+    assert "told 1 signed-up person" in reply
+    assert any("Changed" in dm and "Union Hall" in dm for dm in bot.dms_to("vic"))
+    await bot.advance(days=21)  # the window makes new dates from the changed template
+    async with bot.core.store.snapshot() as tx:
+        after = await tx.all_events()
+    assert len(after) > len(made)
+    assert [e.location for e in after] == ["Main St"] + ["Union Hall"] * (len(after) - 1)
+    assert [e.roles[0].spots for e in after] == [5] + [8] * (len(after) - 1)
+    nine = ",".join(f"r{i}=1" for i in range(10))
+    assert "At most 10 roles" in await bot.say("olivia", f'event edit-series {after[-1].id} roles:"{nine}"')
+    await bot.say("olivia", 'event add One-off when:"Dec 20 6pm"')
+    assert "does not repeat" in await bot.say("olivia", f"event edit-series {len(after) + 1} where:Home")
+
+
 async def test_a_series_that_starts_beyond_the_window_is_kept_and_fills_in_later(bot: Bot) -> None:
     reply = await bot.say("olivia", 'event add Council watch when:"2027-03-01 7pm" repeat:"1st,3rd mon"')
     assert "Added a series" in reply and "Mon, Mar 1 2027" in reply and "more than 8 weeks away" in reply
