@@ -139,9 +139,11 @@ async def plan_event(n: Notifier, event: Event) -> None:
     """Plan every reminder of an event (one trip), and the check for too few volunteers."""
     n.queued += await n.tx.call(_plan_event_rows, event, n.config, n.now)
     check_at = event.starts_at - n.config.campaign.understaffed_before
-    # The check belongs to one start time: a moved event's old check goes, its new one is set below.
-    await n.tx.cancel_timers(kind="understaffed", ref=event.id)
-    if not event.is_cancelled and check_at > n.now and any(r.spots is not None for r in event.roles):
+    # The check belongs to one start time: a moved event's old check goes; the current one stays even
+    # when it is due and not yet run (an edit in that minute must not drop the alert).
+    wanted = not event.is_cancelled and event.starts_at > n.now and any(r.spots is not None for r in event.roles)
+    await n.tx.cancel_timers(kind="understaffed", ref=event.id, keep=understaffed_key(event) if wanted else "")
+    if wanted and check_at > n.now:
         await n.tx.set_timer(understaffed_key(event), "understaffed", event.id, check_at, n.now)
 
 

@@ -32,9 +32,10 @@ class TimerQueries(Queries):
             (key, kind, ref, iso_utc(due_at), iso_utc(now)),
         )
 
-    async def cancel_timers(self, *, kind: str, ref: int) -> None:
-        await self.run("UPDATE timers SET state = 'cancelled' WHERE kind = ? AND ref = ? AND state = 'pending'",
-                       (kind, ref))
+    async def cancel_timers(self, *, kind: str, ref: int, keep: str = "") -> None:
+        """Cancel the pending timers of ``kind`` for ``ref``, except the one keyed ``keep``."""
+        await self.run("UPDATE timers SET state = 'cancelled' "
+                       "WHERE kind = ? AND ref = ? AND state = 'pending' AND key != ?", (kind, ref, keep))
 
     async def due_timers(self, now: datetime, *, limit: int = 100) -> list[Timer]:
         rows = await self.all(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.app import Core
 from bot.clock import FakeClock
+from bot.model import Invocation, Place
 from tasks.postman import Postman
 from tasks.runner import Runner
 from tests.conftest import Bot, RecordingTransport, make_config
@@ -304,6 +305,16 @@ async def test_a_postponed_event_is_checked_for_volunteers_once_at_its_new_time(
     await bot.run_until(NY_7PM_DEC_7 + timedelta(days=10))
     [alert] = bot.posts_in("organizers")
     assert "Thu, Dec 17" in alert
+
+
+async def test_an_edit_in_the_minute_the_staffing_check_falls_due_keeps_it(bot: Bot) -> None:
+    await bot.say("olivia", "channel link organizers", channel="organizers")
+    await bot.say("olivia", 'event add Council when:"Dec 7 7pm" spots:5')
+    bot.clock.set(NY_7PM_DEC_7 - timedelta(days=3))  # the check is due; no tick has run it yet
+    await bot.core.dispatcher.dispatch(Invocation(bot.actor("olivia"), Place("test", "general"), "event edit 1 "
+                                                  "where:Room 2", bot.clock.now()))
+    await bot.runner.tick()
+    assert len(bot.posts_in("organizers")) == 1
 
 
 async def test_understaffed_events_alert_organizers_and_ask_volunteers(bot: Bot) -> None:
