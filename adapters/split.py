@@ -7,8 +7,8 @@ entity, or a backslash escape.
 
 from __future__ import annotations
 
-#: The longest ``&...;`` entity we produce (``&amp;``).
-_ENTITY = 5
+#: The entities our renderers write for ``&``, ``<`` and ``>``.
+_ENTITIES = ("&amp;", "&lt;", "&gt;")
 
 
 def split_message(text: str, limit: int) -> list[str]:
@@ -36,13 +36,23 @@ def split_message(text: str, limit: int) -> list[str]:
 def cut_point(line: str, limit: int) -> int:
     """Where to cut a line longer than ``limit``: the length of the first piece (at least 1)."""
     space = line.rfind(" ", limit // 2, limit)
-    cut = space if space > 0 else limit
+    plain = space if space > 0 else limit
+    cut = plain
     opened = line.rfind("<", 0, cut)
-    if opened > line.rfind(">", 0, cut):
-        cut = opened
-    amp = line.rfind("&", max(0, cut - _ENTITY), cut)
-    if amp >= 0 and ";" not in line[amp:cut]:
-        cut = amp
-    while cut > 0 and line[cut - 1] == "\\":  # keep an escape with what it escapes
-        cut -= 1
-    return cut if cut > 0 else min(limit, len(line))
+    if opened > line.rfind(">", 0, cut) and not _escaped(line, opened):
+        cut = opened  # keep a mention or link whole
+    for entity in _ENTITIES:
+        start = line.rfind(entity[0], max(0, cut - len(entity) + 1), cut)
+        if start >= 0 and line.startswith(entity, start):
+            cut = start  # keep an entity whole
+    while cut > 0 and line[cut - 1] == "\\":
+        cut -= 1  # keep an escape with what it escapes
+    return cut if cut > 0 else plain  # nothing safe before the limit: cut where a plain cut would
+
+
+def _escaped(line: str, at: int) -> bool:
+    """Whether the character at ``at`` is escaped by an odd run of backslashes before it."""
+    run = 0
+    while at - run - 1 >= 0 and line[at - run - 1] == "\\":
+        run += 1
+    return run % 2 == 1

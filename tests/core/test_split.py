@@ -34,3 +34,12 @@ def test_mentions_entities_and_escapes_are_never_cut_in_two() -> None:
     assert split_message(line, 12) == ["x" * 8, "<@U0123>"]
     assert split_message("x" * 9 + "&amp;", 12) == ["x" * 9, "&amp;"]
     assert split_message("x" * 11 + "\\*", 12) == ["x" * 11, "\\*"]
+
+
+def test_an_escaped_angle_bracket_is_not_a_mention_and_words_stay_whole() -> None:
+    # Discord escapes a typed "<3" as "\<3": no mention there, so the cut stays at a space near the limit.
+    text = "I \\<3 " + "volunteering " * 200
+    pieces = split_message(text, 2000)
+    assert len(pieces[0]) > 1900
+    assert all(not p.startswith("ering") for p in pieces)
+    assert split_message("x" * 8 + "Q&A<@U0123>", 12) == ["xxxxxxxxQ&A", "<@U0123>"]  # "&A" is no entity
