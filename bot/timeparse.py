@@ -210,6 +210,14 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = Non
             return iso.astimezone(UTC)
         return localize(iso.date(), iso.time(), tz)
 
+    label, raw = _zone_label(raw, tz, now)
+    if label is not None:  # "... 7:00 PM EST", as times are shown: the label must be the zone's own then
+        result = parse_when(raw, now=now, tz=tz, day=day)
+        actual = result.astimezone(tz).tzname() or ""
+        if actual.upper() != label.upper():
+            raise UsageError(f"Times here are in {tz.key}, which is on {actual} then, not {esc(label)}. "
+                             f"Leave out `{esc(label)}` or write {actual}.")
+        return result
     lowered = raw.lower().replace(",", " ").replace("·", " ")
     lowered = re.sub(r"(\d{4}-\d{1,2}-\d{1,2})t(?=\d)", r"\1 ", lowered)
     lowered = re.sub(r"\b(at|on|@)\b", " ", lowered)
@@ -230,6 +238,17 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = Non
         return localize(day, at, tz)
     result = localize(today, at, tz)
     return result if result > now else localize(today + timedelta(days=1), at, tz)
+
+
+def _zone_label(raw: str, tz: ZoneInfo, now: datetime) -> tuple[str | None, str]:
+    """A trailing ``EST``/``EDT`` that names ``tz``'s clock (summer or winter), and the text before it."""
+    head, _, last = raw.rpartition(" ")
+    if not head or not last.isalpha():
+        return None, raw
+    names = {(now + timedelta(days=days)).astimezone(tz).tzname() for days in (0, 91, 182, 273)}
+    if last.upper() in {n.upper() for n in names if n}:
+        return last, head
+    return None, raw
 
 
 _UNITS = {

@@ -131,8 +131,12 @@ def test_a_clock_abbreviation_is_refused_with_the_place_to_use(typed: str, place
 
 
 def test_a_date_written_the_way_it_is_shown_reads_back() -> None:
-    shown = format_when(datetime(2026, 12, 8, 0, 0, tzinfo=UTC), NY, with_zone=False)  # "Mon, Dec 7 · 7:00 PM"
+    shown = format_when(datetime(2026, 12, 8, 0, 0, tzinfo=UTC), NY)
+    assert shown == "Mon, Dec 7 · 7:00 PM EST"
     assert parse_when(shown, now=NOW, tz=NY) == datetime(2026, 12, 8, 0, 0, tzinfo=UTC)
+    assert parse_when("Mon, Dec 7 · 7:00 PM", now=NOW, tz=NY) == datetime(2026, 12, 8, 0, 0, tzinfo=UTC)
+    with pytest.raises(UsageError, match="on EDT then, not EST"):
+        parse_when("Jul 4 7pm EST", now=NOW, tz=NY)
     assert parse_when("Mon Dec 7 7pm", now=NOW, tz=NY) == datetime(2026, 12, 8, 0, 0, tzinfo=UTC)
     with pytest.raises(UsageError, match="Dec 7 2026 is a Monday, not a Tuesday"):
         parse_when("tue dec 7 7pm", now=NOW, tz=NY)
