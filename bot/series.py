@@ -6,7 +6,7 @@ a specific one, and edits or cancellations of one date leave the others alone.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.domain import Event
 from bot.notify import Notifier
@@ -16,11 +16,11 @@ from bot.store.schedule import Series
 from bot.timeparse import localize
 
 
-async def extend_series(n: Notifier, series: Series) -> list[Event]:
-    """Create the series' events within the rolling window that do not exist yet."""
+async def extend_series(n: Notifier, series: Series, *, through: date | None = None) -> list[Event]:
+    """Create the series' events within the rolling window (or up to ``through``) that do not exist yet."""
     tz = n.config.campaign.tz
     today = n.now.astimezone(tz).date()
-    until = (n.now + n.config.campaign.recurrence_window).astimezone(tz).date()
+    until = through or (n.now + n.config.campaign.recurrence_window).astimezone(tz).date()
     template = series.template
     created = []
     for day in occurrences(parse_rule(series.rule), series.first_date, today, until):

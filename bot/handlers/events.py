@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import validate
@@ -13,7 +13,7 @@ from bot.errors import Conflict, NotFound, UsageError
 from bot.event_changes import after_edit, cancel_event
 from bot.markup import bold, esc
 from bot.model import Reply
-from bot.recurrence import Rule, occurrences, parse_rule
+from bot.recurrence import occurrences, parse_rule
 from bot.reminders import plan_event
 from bot.series import extend_series
 from bot.store import Tx
@@ -139,17 +139,6 @@ async def event_add(ctx: Context, args: dict[str, Any]) -> Reply:
     )
 
 
-def _later_series(ctx: Context, rule: Rule, first: date) -> Reply:
-    """A series whose dates all lie beyond the window: kept when the rule gives a date at all."""
-    window = ctx.config.campaign.recurrence_window
-    [soonest, *_] = occurrences(rule, first, first, first + timedelta(days=2 * 366)) or [None]
-    if soonest is None:
-        raise UsageError(f"{rule.describe().capitalize()} gives no date in the next two years; check the rule.")
-    weeks = window.days // 7
-    return Reply(f"Added a series, {rule.describe()}. Its first date, {soonest:%a, %b} {soonest.day} {soonest.year}, "
-                 f"is more than {weeks} weeks away; its dates appear {weeks} weeks ahead.")
-
-
 async def _add_series(
     ctx: Context, args: dict[str, Any], times: tuple[datetime, datetime], roles: list[tuple[str, int | None]],
     fields: dict[str, Any],
@@ -167,9 +156,14 @@ async def _add_series(
                                         ctx.now)
         [series] = [s for s in await tx.active_series() if s.id == series_id]
         created = await extend_series(ctx.notifier(tx), series)
-        if not created:
-            return _later_series(ctx, rule, local_start.date())
-    lines = [f"Added a series, {rule.describe()}, with {len(created)} dates so far (more are added as time goes):"]
+        if not created:  # every date is beyond the window: make the first one now, so the series can be seen
+            [first, *_] = occurrences(rule, series.first_date, series.first_date,
+                                      series.first_date + timedelta(days=2 * 366)) or [None]
+            if first is None:
+                raise UsageError(f"{rule.describe().capitalize()} gives no date in the next two years; check it.")
+            created = await extend_series(ctx.notifier(tx), series, through=first)
+    dates = f"{len(created)} {'date' if len(created) == 1 else 'dates'}"
+    lines = [f"Added a series, {rule.describe()}, with {dates} so far (more are added as time goes):"]
     lines += [f"- {event_line(e, ctx.tz, ctx.now)}" for e in created[:10]]
     return Reply("\n".join(lines), buttons=event_buttons(created[0], ctx.now))
 
