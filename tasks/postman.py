@@ -179,6 +179,8 @@ class Postman:
                 if link.platform != target.platform:
                     continue  # a mention only works on the person's own platform
                 channel = channel_target(link)
-                await tx.enqueue(Outgoing(channel, note, key=f"fallback:{delivery.id}:{link.id}",
+                # One nudge a day per person and channel, however many of their DMs were refused.
+                key = f"fallback:{target.platform}:{target.address}:{now.date().isoformat()}:{link.id}"
+                await tx.enqueue(Outgoing(channel, note, key=key,
                                           person_id=delivery.person_id),
                                  kind=f"fallback-{delivery.kind}", now=now, event_id=delivery.event_id)

@@ -102,7 +102,9 @@ async def cancel(ctx: Context, args: dict[str, Any]) -> Reply:
 
 async def mine(ctx: Context, args: dict[str, Any]) -> Reply:
     async with ctx.store.snapshot() as tx:
-        rows = await tx.person_signups(ctx.person.id, ctx.now)
+        # Called-off events stay listed (marked) until they would have ended: someone who missed the
+        # notice still finds out here.
+        rows = await tx.person_signups(ctx.person.id, ctx.now, include_cancelled=True)
     if not rows:
         return Reply("You have no upcoming sign-ups. Type `events` to find one.")
     listed = []

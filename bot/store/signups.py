@@ -198,14 +198,17 @@ class SignupQueries(EventQueries):
             out.append(self._signup_from(r, position))
         return out
 
-    async def person_signups(self, person_id: int, now: datetime) -> list[tuple[Event, Signup]]:
-        """The person's live sign-ups for events that have not ended, soonest first (three queries)."""
+    async def person_signups(self, person_id: int, now: datetime, *,
+                             include_cancelled: bool = False) -> list[tuple[Event, Signup]]:
+        """The person's live sign-ups for events that have not ended, soonest first (two queries); with
+        ``include_cancelled``, also those whose event was called off."""
+        statuses = "('scheduled', 'cancelled')" if include_cancelled else "('scheduled')"
         rows = await self.all(
             # CROSS JOIN keeps this order (the person's sign-ups first): without statistics SQLite would
             # otherwise walk every upcoming event and probe each for this person.
             f"SELECT {SIGNUP_COLUMNS}, {_PLACE_IN_LINE} FROM signups s CROSS JOIN events e ON e.id = s.event_id "
             "JOIN roles r ON r.id = s.role_id JOIN people p ON p.id = s.person_id "
-            "WHERE s.person_id = ? AND s.status != 'cancelled' AND e.ends_at > ? AND e.status = 'scheduled' "
+            f"WHERE s.person_id = ? AND s.status != 'cancelled' AND e.ends_at > ? AND e.status IN {statuses} "
             "ORDER BY e.starts_at, e.id",
             (person_id, iso_utc(now)),
         )

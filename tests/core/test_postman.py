@@ -1,7 +1,7 @@
 """The outbox: each message sent once, retried with backoff, never silently lost."""
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.delivery import DeliveryFailed, retry_after_seconds
 from bot.model import Outgoing, Reply, Target
@@ -81,6 +81,23 @@ async def test_a_refused_dm_falls_back_to_a_mention_in_the_reminders_channel_onc
     assert post.reply.mention == "ann"
     assert "couldn't DM you" in post.text and "`mine`" in post.text
     assert "hello" not in post.text and not post.reply.buttons  # what the DM said stays private
+
+
+async def test_with_dms_refused_one_nudge_a_day_and_mine_shows_a_cancellation(bot: Bot) -> None:
+    await bot.say("olivia", "channel link reminders", channel="reminders")
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:5')
+    await bot.say("olivia", 'event add Tabling when:"Dec 8 7pm" spots:5')
+    bot.transport.refuse_dms_to.add("ann")
+    await bot.say("ann", "signup 1")
+    await bot.say("ann", "signup 2")
+    await bot.say("olivia", "event cancel 1 Storm warning")  # both notices are refused
+    await bot.say("olivia", "event cancel 2 Storm warning")
+    nudges = bot.posts_in("reminders")
+    assert len(nudges) == 1 and "Canvass" not in nudges[0] and "Tabling" not in nudges[0]
+    mine = await bot.say("ann", "mine")
+    assert "CANCELLED #1 Canvass" in mine and "CANCELLED #2 Tabling" in mine
+    await bot.run_until(datetime(2026, 12, 9, 3, 0, tzinfo=UTC))  # both over: nothing left to show
+    assert "no upcoming sign-ups" in await bot.say("ann", "mine")
 
 
 async def test_a_late_postman_never_marks_a_row_another_one_sent_as_skipped(bot: Bot) -> None:
