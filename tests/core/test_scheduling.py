@@ -287,7 +287,7 @@ async def test_ending_a_series_keeps_the_date_cancels_later_ones_and_stops_new_o
     assert any("Cancelled" in dm and "The repeating event has ended." in dm for dm in bot.dms_to("vic"))
     assert "already ended" in await bot.say("olivia", f"event end-series {dates[0].id}")
     mine = await bot.say("vic", "mine")
-    assert f"#{dates[1].id} " in mine and f"#{dates[2].id} " not in mine
+    assert f"- #{dates[1].id} " in mine and f"- CANCELLED #{dates[2].id} " in mine  # marked, not hidden
     await bot.say("olivia", 'event add One-off when:"Dec 3 6pm"')
     assert "does not repeat" in await bot.say("olivia", f"event end-series {len(dates) + 1}")
     await bot.advance(days=30)
