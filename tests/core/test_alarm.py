@@ -3,10 +3,13 @@ work of the last ring is still going on is not lost."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from bot.model import Invocation, Place
+from bot.cli import Service
+from bot.logs import Redactor
+from bot.model import Actor, Invocation, Place
 from tasks.scheduler import AlarmClock
-from tests.conftest import Bot
+from tests.conftest import Bot, RecordingTransport, make_config
 
 
 async def test_an_alarm_set_during_the_work_of_a_ring_rings_again() -> None:
@@ -87,3 +90,26 @@ async def test_a_crowd_of_kicks_costs_a_few_ticks(bot: Bot) -> None:
     ticks = len(alarm.set_to) - before
     assert 1 <= ticks <= 6, ticks  # one kick each would be 60 ticks
     assert alarm.set_to[-1] == bot.clock.now() + timedelta(hours=1)
+
+
+async def test_the_service_wires_commands_to_its_runner(tmp_path: Path) -> None:
+    """What the product runs (``cli.Service``): a sign-up that plans a reminder moves its alarm."""
+    service = await Service.open(make_config(), str(tmp_path / "turnout.db"), Redactor([]))
+    alarm = RecordingAlarm()
+    service.runner.alarm = alarm
+    service.postman.add_transport(RecordingTransport())
+    dispatch = service.core.dispatcher.dispatch
+    place = Place("test", "general")
+    now = service.core.clock.now()
+    starts = (now + timedelta(hours=3)).astimezone(service.core.config.campaign.tz)
+    try:
+        [added] = await dispatch(Invocation(Actor("test", "olivia", "Olivia", is_organizer=True), place,
+                                            f'event add Flyering when:"{starts:%Y-%m-%d %H:%M}" spots:5'))
+        assert not added.is_error, added.text
+        [reply] = await dispatch(Invocation(Actor("test", "ann", "Ann"), place, "signup 1"))
+        assert reply.text.startswith("You're in!")
+        await service.runner.settle()
+        due = starts.replace(second=0, microsecond=0) - timedelta(hours=2)  # the 2-hour reminder
+        assert due in alarm.set_to
+    finally:
+        await service.stop()
