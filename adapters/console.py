@@ -1,8 +1,9 @@
 """The console adapter: Turnout in a terminal, or driven by a script on standard input.
 
 Lines are commands; ``name: command`` acts as another person (created on first use). Buttons show
-as numbered choices: type the number to press one of those printed last (``bo: 1`` presses the
-first button of the DM just shown to bo). Messages the bot sends to others (DMs,
+as numbered choices: type the number to press one. A DM's choices are its reader's until their next
+command (``bo: 1`` presses the first button of the DM just shown to bo); otherwise a number presses
+one of the last reply's or channel post's, which everyone at this terminal sees. Messages the bot sends to others (DMs,
 channel posts) are printed with their target: ``[DM bob] ...``, ``[#general] ...``.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -46,7 +47,7 @@ class ConsoleTransport:
     platform = PLATFORM
 
     def __init__(self, write: Callable[[str], None], save: Callable[[Attachment], Path],
-                 offer: Callable[[tuple[Button, ...]], None] = lambda buttons: None) -> None:
+                 offer: Callable[[tuple[Button, ...], str | None], None] = lambda buttons, to: None) -> None:
         self._write = write
         self._save = save
         self._offer = offer
@@ -56,7 +57,7 @@ class ConsoleTransport:
         for i, line in enumerate(render(reply, files=self._save)):
             self._write(f"[{label}] {line}" if i == 0 else f"{' ' * (len(label) + 3)}{line}")
         if reply.buttons:
-            self._offer(reply.buttons)
+            self._offer(reply.buttons, target.address if target.kind == "dm" else None)
         return key
 
 
@@ -76,12 +77,21 @@ class ConsoleChat:
         self.out = out or sys.stdout
         self.files_dir = Path(config.console.files_dir)
         self._after_command = after_command
-        #: The numbered choices printed last, DM or reply: typing a number presses one of them.
-        self._buttons: list[Button] = []
+        #: Numbered choices. Replies and channel posts are everyone's (they all read this terminal); a
+        #: DM's are its reader's until their next command, and come first for them.
+        self._shared: list[Button] = []
+        self._dm_choices: dict[str, list[Button]] = {}
         self.transport = ConsoleTransport(self.write, self.save, self._offer)
 
-    def _offer(self, buttons: tuple[Button, ...]) -> None:
-        self._buttons = list(buttons)
+    def _offer(self, buttons: Sequence[Button], to: str | None = None) -> None:
+        if to is None:
+            self._shared = list(buttons)
+        else:
+            self._dm_choices[to] = list(buttons)
+
+    def choices(self, name: str) -> list[Button]:
+        """The numbered choices ``name`` can press: their last DM's, else the last reply's."""
+        return self._dm_choices.get(name) or self._shared
 
     def write(self, line: str) -> None:
         self.out.write(line + "\n")
@@ -110,15 +120,17 @@ class ConsoleChat:
         m = _AS_PERSON.match(text)
         if m:
             name, text = m.group(1), m.group(2).strip()
-        if text.isdigit() and self._buttons:
+        choices = self.choices(name.lower()) if text.isdigit() else []
+        if choices:
             index = int(text) - 1
-            if not 0 <= index < len(self._buttons):
-                self.write(f"There is no choice {text}; pick 1 to {len(self._buttons)}.")
+            if not 0 <= index < len(choices):
+                self.write(f"There is no choice {text}; pick 1 to {len(choices)}.")
                 return
-            text = self._buttons[index].action
+            text = choices[index].action
         place = Place(PLATFORM, CHANNEL, channel_name=CHANNEL)
         replies = await self.dispatcher.dispatch(Invocation(self.actor(name), place, text, self.clock.now()))
-        self._buttons = [b for r in replies for b in r.buttons]
+        self._dm_choices.pop(name.lower(), None)
+        self._offer([b for r in replies for b in r.buttons])
         for reply in replies:
             for out in render(reply, files=self.save):
                 self.write(out)

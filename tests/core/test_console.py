@@ -117,5 +117,7 @@ async def test_a_button_in_a_dm_can_be_pressed_by_its_number(bot: Bot) -> None:
     await chat.handle_line("ann: cancel 1")
     assert "[DM bo] A spot opened up as volunteer for Canvass (#1)." in out.getvalue()
     assert "[1] Claim my spot  [2] No thanks" in out.getvalue()
+    await chat.handle_line("1")  # the DM's choices are bo's alone
+    assert "I don't know the command `1`" in out.getvalue().rstrip().splitlines()[-1]
     await chat.handle_line("bo: 1")
     assert out.getvalue().rstrip().splitlines()[-1].startswith("It's yours!")
