@@ -314,6 +314,7 @@ def register(registry: Registry) -> None:
     )
     repeat = Param("repeat", "text", "Repeat: weekly, every 2 weeks, 1st,3rd mon", required=False, keyword=True,
                    max_length=40)
+    new_title = Param("title", "text", "New title", required=False, keyword=True)
     registry.add(Command("events", "Upcoming events with open spots", events, read_only=True,
                          examples=("events",)))
     registry.add(Command("event", "One event in full, with sign-up buttons", event_show, (event,), read_only=True,
@@ -330,8 +331,7 @@ def register(registry: Registry) -> None:
     ))
     registry.add(Command(
         "event edit-series", "Change a repeating event from one date on (organizers)", event_edit_series,
-        (event, Param("title", "text", "New title", required=False, keyword=True),
-         *[p for p in common if p.name not in ("until", "duration")]),
+        (event, new_title, *[p for p in common if p.name not in ("until", "duration")]),
         organizer=True,
         examples=('event edit-series 3 where:"Union Hall"', "event edit-series 3 spots:20"),
         details="Changes the given date, every later date already made, and the dates still to come. "
@@ -339,8 +339,7 @@ def register(registry: Registry) -> None:
     ))
     registry.add(Command(
         "event edit", "Change an event (organizers)", event_edit,
-        (event, Param("title", "text", "New title", required=False, keyword=True),
-         Param("when", "time", "New start", max_length=64, required=False, keyword=True), *common),
+        (event, new_title, Param("when", "time", "New start", max_length=64, required=False, keyword=True), *common),
         organizer=True,
         examples=("event edit 3 when:Dec 8 7pm", 'event edit 3 roles:"speaker=8"'),
         details="Everyone signed up is told when the time or place changes. More spots promote the waitlist; "
