@@ -10,6 +10,7 @@ the commit path.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import sqlite3
@@ -35,6 +36,8 @@ T = TypeVar("T")
 #: crash of the bot but could lose the last answered sign-ups to a power cut. Group commit pays the
 #: sync once per batch, not once per change.
 SYNCHRONOUS = "FULL"
+#: How long closing waits for the changes in hand before giving up on them (seconds).
+CLOSE_GRACE = 10.0
 #: Commits between two WAL checkpoints (each commit adds a few pages).
 CHECKPOINT_EVERY = 100
 #: Frames (pages) the WAL may hold before the writer finishes a checkpoint itself so the log starts over
@@ -171,7 +174,8 @@ class Store:
         finally:
             holder.reset(token)
             tx.end()
-            unit.done.set_result(finished)
+            if not unit.done.done():  # done already when closing gave up on it
+                unit.done.set_result(finished)
         await unit.answer
 
     async def apply(self, fn: Callable[..., T], *args: Any) -> T:
@@ -267,16 +271,21 @@ class Store:
     async def integrity_check(self) -> str:
         return await self.read(_check)
 
-    async def close(self) -> None:
-        """Finish the changes already asked for, then close; later ones fail with ``StoreError``."""
+    async def close(self, *, grace: float | None = CLOSE_GRACE) -> None:
+        """Finish the changes already asked for, then close; later ones fail with ``StoreError``.
+
+        A change still unfinished after ``grace`` seconds (its body waits on something that never
+        comes) is given up, so stopping the bot cannot hang on it; SQLite rolls it back.
+        """
         if self._closed or self._writer is None:
             return
         self._closed = True
         # Keeps the query planner's statistics current as the campaign grows (cheap when nothing changed).
         optimize = Call(asyncio.get_running_loop(), _optimize, ())
         self._writer.submit(optimize)
-        await self._writer.close()
-        await optimize.answer
+        await self._writer.close(grace=grace)
+        with contextlib.suppress(StoreError):  # given up with the rest
+            await optimize.answer
         if self._checkpointing is not None:
             await self._checkpointing
         if self._checkpointer is not None:

@@ -14,6 +14,7 @@ it fails with ``StoreError``; function units that had not run yet go first into 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import enum
 import logging
@@ -154,6 +155,8 @@ class Writer:
         self._arrived = asyncio.Event()
         self._closing = False
         self._first_trip = 0
+        #: The units of the batch in hand (for ``close`` to answer if it has to give up on them).
+        self._taken: list[Work] = []
         #: Set when the WAL grew past what checkpoints beside the writer can bring back (see ``Store``).
         self.checkpoint_due = False
         self._task = asyncio.create_task(self._run(), name="turnout-store-writer")
@@ -164,11 +167,25 @@ class Writer:
         self._queue.append(work)
         self._arrived.set()
 
-    async def close(self) -> None:
-        """Finish what is queued, then stop taking work."""
+    async def close(self, *, grace: float | None = None) -> None:
+        """Finish what is queued, then stop taking work. Past ``grace`` seconds (a change whose body
+        never ends), give up: what is left fails with ``StoreError`` and nothing of it is kept."""
         self._closing = True
         self._arrived.set()
-        await self._task
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace)
+        except TimeoutError:
+            left = [*self._taken, *self._queue]
+            log.error("the store's writer did not finish within %s s; %d changes are dropped", grace, len(left))
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._queue.clear()
+            error = StoreError("the bot is stopping, so this change was not saved. Please try again.")
+            for work in left:
+                if isinstance(work, Unit) and not work.turn.done():
+                    work.turn.set_exception(error)
+                work.settle(error)
 
     async def _run(self) -> None:
         while True:
@@ -181,6 +198,7 @@ class Writer:
                 self.checkpoint_due = False
                 await self._checkpoint()
             taken: list[Work] = []
+            self._taken = taken
             try:
                 await self._batch(taken)
             except Exception as exc:  # a bug here must not leave anyone waiting or stall later changes

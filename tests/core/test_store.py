@@ -297,6 +297,30 @@ async def test_changes_asked_for_after_close_fail_plainly_and_queued_ones_finish
     assert {n for (n,) in _on_disk(tmp_path / "t.db", "SELECT name FROM petitions")} == {f"p{n}" for n in range(20)}
 
 
+async def test_closing_gives_up_on_a_change_whose_body_never_ends(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "t.db")
+    never = asyncio.Event()
+    inside = asyncio.Event()
+
+    async def stuck() -> None:
+        async with store.transaction() as tx:
+            await tx.call(_add_petition, "stuck")
+            inside.set()
+            await never.wait()  # e.g. a network call that hangs: it should never be inside a transaction
+
+    body = asyncio.ensure_future(stuck())
+    await inside.wait()
+    behind = asyncio.ensure_future(store.apply(_add_petition, "behind"))
+    await asyncio.sleep(0)  # queued behind the stuck one
+    await store.close(grace=0)  # returns instead of waiting for ever
+    with pytest.raises(StoreError, match="stopping"):
+        await behind
+    never.set()
+    with pytest.raises(StoreError, match="stopping"):  # the caller hears that nothing was kept
+        await body
+    assert _on_disk(tmp_path / "t.db", "SELECT name FROM petitions") == []  # nothing half-kept
+
+
 async def test_nested_use_is_refused_instead_of_waiting_forever(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "t.db")
     try:
