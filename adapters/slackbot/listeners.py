@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slackbot.blocks import MAX_VIEW_BLOCKS, view_blocks
@@ -25,6 +26,7 @@ from adapters.slackbot.translate import (
     COMMAND,
     PLATFORM,
     action_invocation,
+    command_text,
     from_home,
     interaction_actor,
     slash_invocation,
@@ -39,6 +41,8 @@ log = logging.getLogger(__name__)
 
 #: How long a form submission may wait for the core before we close the form and answer later.
 SUBMIT_BUDGET = 2.0
+#: The longest a time-critical answer waits for Slack's user groups (the 3 s acknowledgement, a trigger).
+ORGANIZER_BUDGET = 0.5
 _TURNOUT_ACTION = re.compile(r"^turnout:")
 
 
@@ -83,13 +87,18 @@ class SlackChat:
         """``/turnout ...``: the text goes to the core's own parser."""
         await ack()
         user_id = str(body["user_id"])
-        organizer = await self.organizers.is_organizer(user_id)
+        # The form must open within the trigger's 3 s; other answers go by response_url and can wait.
+        form = wants_event_modal(command_text(str(body.get("text", "")))) and bool(body.get("trigger_id"))
+        organizer = await self.organizers.is_organizer(user_id, within=ORGANIZER_BUDGET if form else None)
         invocation = slash_invocation(body, is_organizer=organizer, at=self.clock.now())
-        if organizer and wants_event_modal(invocation.text) and body.get("trigger_id"):
+        if organizer and form:
             origin = Origin(invocation.place.channel_id, invocation.place.channel_name,
                             invocation.place.workspace_id, str(body.get("response_url", "")))
-            await self.client.views_open(trigger_id=body["trigger_id"], view=event_add_view(origin))
-            return
+            try:
+                await self.client.views_open(trigger_id=body["trigger_id"], view=event_add_view(origin))
+                return
+            except SlackApiError as exc:  # e.g. expired_trigger_id: answer with how to type it instead
+                log.warning("could not open the event form: %s", exc.response.get("error"))
         replies = await self._dispatch(invocation)
         await self._answerer(user_id, invocation.place.channel_id, str(body.get("response_url", ""))).send(replies)
 
@@ -112,7 +121,8 @@ class SlackChat:
     async def on_event_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         """The ``event add`` form: errors show under the field; success closes it and answers in the channel."""
         user_id = str(body["user"]["id"])
-        actor = interaction_actor(body, is_organizer=await self.organizers.is_organizer(user_id))
+        organizer = await self.organizers.is_organizer(user_id, within=ORGANIZER_BUDGET)  # ack() comes after
+        actor = interaction_actor(body, is_organizer=organizer)
         origin = Origin.load(str(view.get("private_metadata", "")))
         place = Place(PLATFORM, origin.channel_id or user_id, workspace_id=origin.team_id,
                       channel_name=origin.channel_name, is_direct=not origin.channel_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import slack_payloads as p
+from fake_slack import Failure
 from slack_harness import OLIVIA, VAL, SlackHarness, eventually, texts
 
 from bot.model import Reply, Target
@@ -22,6 +23,12 @@ async def test_event_add_alone_opens_the_form_for_organizers(slack: SlackHarness
     assert view["callback_id"] == "turnout-event-add"
     assert [b["block_id"] for b in view["blocks"]][:2] == ["title", "when"]
     assert slack.fake.called("views.open")[0].args["trigger_id"].startswith("trig-")
+
+
+async def test_a_form_that_cannot_open_is_answered_with_how_to_type_it(slack: SlackHarness) -> None:
+    slack.fake.fail("views.open", Failure("expired_trigger_id"))
+    [answer] = await slack.say(OLIVIA, "event add")
+    assert "Usage: event add &lt;title&gt; when:&lt;when&gt;" in texts(answer)  # Slack-escaped
 
 
 async def test_volunteers_get_no_form(slack: SlackHarness) -> None:
