@@ -205,7 +205,9 @@ async def event_edit_series(ctx: Context, args: dict[str, Any]) -> Reply:
         if series is None:
             raise Conflict(f"The series of event #{event.id} has ended; `event edit` changes its dates one by one.")
         changes = _texts(args)
-        template = {**series.template, **changes, "roles": _template_roles(series.template["roles"], args)}
+        roles = _merged_roles([(name, spots) for name, spots in series.template["roles"]], args,
+                              subject="This series", label="the series")
+        template = {**series.template, **changes, "roles": [list(r) for r in roles]}
         await tx.set_series_template(series.id, template)
         dates = [e for e in await tx.series_dates(series.id, since=event.starts_at) if e.starts_at > ctx.now]
         told = 0
@@ -218,46 +220,38 @@ async def event_edit_series(ctx: Context, args: dict[str, Any]) -> Reply:
                  f"and the dates still to be made{people}.")
 
 
-def _template_roles(roles: list[list[Any]], args: dict[str, Any]) -> list[list[Any]]:
-    """A series template's roles (``[name, spots]`` pairs) after ``spots:`` or ``roles:``, checked as
-    ``event edit`` checks one date's."""
-    out = [list(r) for r in roles]
+def _merged_roles(roles: list[tuple[str, int | None]], args: dict[str, Any], *, subject: str,
+                  label: str) -> list[tuple[str, int | None]]:
+    """Roles (name, spots) as ``spots:`` or ``roles:`` leave them, checked the same way for one event and
+    for a series; ``subject`` ("This event") and ``label`` ("#3") name it in a refusal."""
+    out = list(roles)
     if args.get("spots") is not None:
         if len(out) != 1:
             names = ", ".join(name for name, _ in out)
-            raise UsageError(f'This series has several roles ({esc(names)}): use `roles:"{esc(out[0][0])}=N"`.')
-        out[0][1] = args["spots"]
+            raise UsageError(f'{subject} has several roles ({esc(names)}): use `roles:"{esc(out[0][0])}=N"`.')
+        out = [(out[0][0], args["spots"])]
     if args.get("roles") is not None:
         for name, spots in validate.roles(args["roles"]):
-            same = next((r for r in out if r[0] == name), None)
-            if same is None:
-                out.append([name, spots])
+            at = next((i for i, (known, _) in enumerate(out) if known == name), None)
+            if at is None:
+                out.append((name, spots))
             else:
-                same[1] = spots
+                out[at] = (name, spots)
         if len(out) > validate.MAX_ROLES:
-            raise UsageError(f"At most {validate.MAX_ROLES} roles per event; the series has {len(roles)}.")
+            raise UsageError(f"At most {validate.MAX_ROLES} roles per event; {label} has {len(roles)}.")
     return out
 
 
 async def _apply_capacity(tx: Tx, event: Event, args: dict[str, Any]) -> None:
     """New spot counts; more spots are filled from the waitlist by ``after_edit``, fewer remove nobody."""
-    if args.get("spots") is not None:
-        if len(event.roles) != 1:
-            names = ", ".join(r.name for r in event.roles)
-            example = esc(event.roles[0].name)
-            raise UsageError(f'This event has several roles ({esc(names)}): use `roles:"{example}=N"`.')
-        await tx.set_role_spots(event.roles[0].id, args["spots"])
-    if args.get("roles") is not None:
-        wanted = validate.roles(args["roles"])
-        added = {name for name, _ in wanted if event.role(name) is None}
-        if len(event.roles) + len(added) > validate.MAX_ROLES:
-            raise UsageError(f"At most {validate.MAX_ROLES} roles per event; #{event.id} has {len(event.roles)}.")
-        for name, spots in wanted:
-            role = event.role(name)
-            if role is None:
-                await tx.add_role(event.id, name, spots)
-            else:
-                await tx.set_role_spots(role.id, spots)
+    wanted = _merged_roles([(r.name, r.spots) for r in event.roles], args, subject="This event",
+                           label=f"#{event.id}")
+    for name, spots in wanted:
+        role = event.role(name)
+        if role is None:
+            await tx.add_role(event.id, name, spots)
+        elif role.spots != spots:
+            await tx.set_role_spots(role.id, spots)
 
 
 async def event_cancel(ctx: Context, args: dict[str, Any]) -> Reply:

@@ -13,7 +13,8 @@ from bot.store.events import EventQueries, read_event
 from bot.store.people import PERSON_COLUMNS, person_from
 from bot.timeparse import from_iso, iso_utc
 
-#: A waitlisted sign-up's place in line (see ``waitlist_position``) as a column of a query over ``signups s``.
+#: A waitlisted sign-up's place in line (those of its role's waitlist who arrived no later), as a
+#: column of a query over ``signups s``; NULL unless it is waitlisted.
 _PLACE_IN_LINE = (
     "CASE WHEN s.status = 'waitlisted' THEN (SELECT COUNT(*) FROM signups w WHERE w.role_id = s.role_id "
     "AND w.status = 'waitlisted' AND w.seq <= s.seq) END AS place_in_line"
@@ -43,9 +44,7 @@ def sign_up(conn: sqlite3.Connection, event: Event, role_name: str, person_id: i
     ).fetchone()
     existing = None if row["id"] is None else row
     if existing is not None and existing["status"] != "cancelled":
-        position = None
-        if existing["status"] == "waitlisted":
-            position = waitlist_position(conn, existing["role_id"], existing["seq"])
+        position = waitlist_position(conn, existing["id"])
         return SignupResult(event, existing["held_role"], existing["status"], position, already=True)
     confirmed, offered, waitlisted, seq = row["confirmed"], row["offered"], row["waitlisted"], row["next_seq"]
     room = role.spots is None or (confirmed + offered < role.spots and waitlisted == 0)
@@ -69,21 +68,25 @@ def sign_up(conn: sqlite3.Connection, event: Event, role_name: str, person_id: i
     return SignupResult(fresh, role.name, status, position, already=False)
 
 
-def waitlist_position(conn: sqlite3.Connection, role_id: int, seq: int) -> int:
-    """A waitlisted sign-up's place in line: those of its role's waitlist who arrived no later."""
-    return int(conn.execute(
-        "SELECT COUNT(*) FROM signups WHERE role_id = ? AND status = 'waitlisted' AND seq <= ?", (role_id, seq),
-    ).fetchone()[0])
+def waitlist_position(conn: sqlite3.Connection, signup_id: int) -> int | None:
+    """A sign-up's place in line; None unless it is waitlisted."""
+    row = conn.execute(f"SELECT {_PLACE_IN_LINE} FROM signups s WHERE s.id = ?", (signup_id,)).fetchone()
+    return None if row is None else row[0]
+
+
+def _live_signup(conn: sqlite3.Connection, event_id: int, person_id: int) -> sqlite3.Row | None:
+    """The person's sign-up at the event that is not cancelled, with its role's name."""
+    return conn.execute(
+        "SELECT s.id, s.status, s.role_id, r.name AS role FROM signups s JOIN roles r ON r.id = s.role_id "
+        "WHERE s.event_id = ? AND s.person_id = ? AND s.status != 'cancelled'",
+        (event_id, person_id),
+    ).fetchone()
 
 
 def live_role(conn: sqlite3.Connection, event_id: int, person_id: int) -> str | None:
     """The role the person holds (or waits for) at the event, if any."""
-    row = conn.execute(
-        "SELECT r.name FROM signups s JOIN roles r ON r.id = s.role_id "
-        "WHERE s.event_id = ? AND s.person_id = ? AND s.status != 'cancelled'",
-        (event_id, person_id),
-    ).fetchone()
-    return None if row is None else str(row[0])
+    row = _live_signup(conn, event_id, person_id)
+    return None if row is None else str(row["role"])
 
 
 def confirmed_person(conn: sqlite3.Connection, event_id: int, person_id: int) -> Person | None:
@@ -107,11 +110,7 @@ def confirmed_people(conn: sqlite3.Connection, event_id: int) -> list[Person]:
 
 
 def _cancel_signup(conn: sqlite3.Connection, event_id: int, person_id: int) -> CancelResult | None:
-    row = conn.execute(
-        "SELECT s.id, s.status, s.role_id, r.name AS role FROM signups s JOIN roles r ON r.id = s.role_id "
-        "WHERE s.event_id = ? AND s.person_id = ? AND s.status != 'cancelled'",
-        (event_id, person_id),
-    ).fetchone()
+    row = _live_signup(conn, event_id, person_id)
     if row is None:
         return None
     conn.execute("UPDATE signups SET status = 'cancelled', offer_expires_at = NULL WHERE id = ?", (row["id"],))
@@ -142,12 +141,6 @@ def _fill_open_spots(conn: sqlite3.Connection, role_id: int, offer_until: dateti
 
 
 class SignupQueries(EventQueries):
-    async def _position(self, row: sqlite3.Row) -> int | None:
-        """The waitlist place of a sign-up row (``SIGNUP_COLUMNS``); None unless it is waitlisted."""
-        if row["status"] != "waitlisted":
-            return None
-        return await self.call(waitlist_position, row["role_id"], row["seq"])
-
     async def cancel_signup(self, event: Event, person: Person, now: datetime) -> CancelResult | None:
         """Cancel the person's sign-up. Refilling the freed spot is the caller's (``bot.waitlist``)."""
         return await self.call(_cancel_signup, event.id, person.id)
@@ -222,13 +215,11 @@ class SignupQueries(EventQueries):
 
     async def signup_by_id(self, signup_id: int) -> Signup | None:
         row = await self.one(
-            f"SELECT {SIGNUP_COLUMNS} FROM signups s JOIN roles r ON r.id = s.role_id "
+            f"SELECT {SIGNUP_COLUMNS}, {_PLACE_IN_LINE} FROM signups s JOIN roles r ON r.id = s.role_id "
             "JOIN people p ON p.id = s.person_id WHERE s.id = ?",
             (signup_id,),
         )
-        if row is None:
-            return None
-        return self._signup_from(row, await self._position(row))
+        return None if row is None else self._signup_from(row, row["place_in_line"])
 
     async def person_signup(self, event_id: int, person_id: int) -> Signup | None:
         signup_id = await self.scalar(
