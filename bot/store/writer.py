@@ -21,12 +21,14 @@ import logging
 import sqlite3
 import traceback
 from collections import deque
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from bot.store.base import Link, StoreError
 
 log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 #: The most units one transaction holds: bounds how long the first of a crowd waits for its answer.
 MAX_BATCH = 200
@@ -90,6 +92,8 @@ class Call(Work):
         super().__init__(loop)
         self.fn, self.args = fn, args
         self.error: Exception | None = None
+        #: Run on its own, never with others of its kind (its group once lost a transaction).
+        self.alone = False
 
     def run(self, conn: sqlite3.Connection) -> bool:
         """On the database thread; False when ``fn`` raised (kept in ``error``)."""
@@ -97,25 +101,89 @@ class Call(Work):
             self.value = self.fn(conn, *self.args)
             return True
         except Exception as exc:
-            # The traceback would keep fn's cursors alive (and with them an open read) until garbage
-            # collection: keep the lines for the log, drop the frames' variables.
-            traceback.clear_frames(exc.__traceback__)
-            self.error = exc
+            self.fail(exc)
             return False
+
+    def fail(self, exc: Exception) -> None:
+        # The traceback would keep fn's cursors alive (and with them an open read) until garbage
+        # collection: keep the lines for the log, drop the frames' variables.
+        traceback.clear_frames(exc.__traceback__)
+        self.error = exc
+
+
+def together(many: Callable[[sqlite3.Connection, list[tuple[Any, ...]]], list[Any]]) -> Callable[[F], F]:
+    """Let the writer run a store function's calls that are queued back to back as one: ``many(conn,
+    [args, ...])``, which can read what they share once (a crowd signing up for one event).
+
+    ``many`` returns one outcome per call, in order: its value, or the exception it refused with
+    before changing anything. If ``many`` itself raises, the whole group is undone and its calls run
+    one by one, each in its own savepoint, so no call's failure ever touches a neighbour's change.
+    """
+    def mark(fn: F) -> F:
+        fn.many = many  # type: ignore[attr-defined]
+        return fn
+    return mark
+
+
+def _groups(calls: list[Call]) -> Iterator[list[Call]]:
+    """Calls in order, those of one ``together`` function that follow each other in one group."""
+    i = 0
+    while i < len(calls):
+        j = i + 1
+        if getattr(calls[i].fn, "many", None) is not None and not calls[i].alone:
+            while j < len(calls) and calls[j].fn is calls[i].fn and not calls[j].alone:
+                j += 1
+        yield calls[i:j]
+        i = j
+
+
+def _run_together(conn: sqlite3.Connection, group: list[Call]) -> bool | None:
+    """One group in one savepoint. False: undone, run its calls one by one; None: the transaction is lost."""
+    conn.execute("SAVEPOINT unit")
+    try:
+        outcomes = group[0].fn.many(conn, [c.args for c in group])
+        assert len(outcomes) == len(group), "one outcome per call"
+    except Exception as exc:
+        traceback.clear_frames(exc.__traceback__)
+        log.warning("%d changes run together failed (%r); running them one by one", len(group), exc)
+        if undo_unit(conn):
+            return False
+        for call in group:
+            call.alone = True
+        return None
+    conn.execute("RELEASE unit")
+    for call, outcome in zip(group, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            call.fail(outcome)
+        else:
+            call.value = outcome
+    return True
 
 
 def run_calls(conn: sqlite3.Connection, calls: list[Call]) -> int:
-    """Run function units back to back, each in its own savepoint; returns how many ran.
+    """Run function units back to back, each in its own savepoint (or a group in one, see
+    ``together``); returns how many ran.
 
-    Fewer than all means SQLite rolled back the whole transaction on the last one's error.
+    Fewer than all means SQLite rolled back the whole transaction: the call at that index lost it
+    when it has an ``error``, and the calls from it on that have none never ran.
     """
-    for ran, call in enumerate(calls):
-        conn.execute("SAVEPOINT unit")
-        if call.run(conn):
-            conn.execute("RELEASE unit")
-        elif not undo_unit(conn):
-            return ran
-    return len(calls)
+    ran = 0
+    for group in _groups(calls):
+        if len(group) > 1:
+            done = _run_together(conn, group)
+            if done is None:
+                return ran
+            if done:
+                ran += len(group)
+                continue
+        for call in group:
+            conn.execute("SAVEPOINT unit")
+            if call.run(conn):
+                conn.execute("RELEASE unit")
+            elif not undo_unit(conn):
+                return ran
+            ran += 1
+    return ran
 
 
 def undo_unit(conn: sqlite3.Connection) -> bool:
@@ -260,11 +328,11 @@ class Writer:
             return [(call, Outcome.NOT_RUN) for call in calls]
         outcomes: list[tuple[Work, Outcome]] = []
         for i, call in enumerate(calls):
-            if i > ran:
-                outcomes.append((call, Outcome.NOT_RUN))
-            elif call.error is not None:
+            if call.error is not None:
                 call.settle(call.error)
                 outcomes.append((call, Outcome.LOST if i == ran else Outcome.UNDONE))
+            elif i >= ran:
+                outcomes.append((call, Outcome.NOT_RUN))
             else:
                 outcomes.append((call, Outcome.KEPT))
         return outcomes

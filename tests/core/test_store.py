@@ -10,6 +10,7 @@ from bot.app import Core
 from bot.clock import FakeClock
 from bot.model import Actor, Invocation, Place
 from bot.store import Store, StoreError
+from bot.store.writer import together
 from tests.conftest import START, make_config
 
 
@@ -242,6 +243,82 @@ async def test_a_change_that_loses_the_transaction_fails_its_batch_mates_loudly(
         assert {n for (n,) in _on_disk(path, "SELECT name FROM petitions")} == {"b1", "b2"}
         # The store goes on working afterwards.
         assert await store.apply(_add_petition, "c") == "C"
+    finally:
+        await store.close()
+
+
+#: Sizes of the groups ``_add_petitions`` was handed, in order.
+_groups_run: list[int] = []
+
+
+def _add_petitions(conn: sqlite3.Connection, calls: list[tuple[str]]) -> list[object]:
+    """``_add_petition`` for a group: names starting "no" are refused before any change."""
+    _groups_run.append(len(calls))
+    outcomes: list[object] = []
+    for (name,) in calls:
+        if name.startswith("no"):
+            outcomes.append(LookupError(name))
+        else:
+            outcomes.append(_add_petition(conn, name))
+    return outcomes
+
+
+@together(_add_petitions)
+def _add_petition_in_group(conn: sqlite3.Connection, name: str) -> str:
+    if name.startswith("no"):
+        raise LookupError(name)
+    return _add_petition(conn, name)
+
+
+async def _apply_all(store: Store, names: list[str]) -> list[object]:
+    return await asyncio.gather(*(store.apply(_add_petition_in_group, n) for n in names), return_exceptions=True)
+
+
+async def test_calls_run_together_share_one_group_and_a_refusal_touches_nobody_else(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    store = await Store.open(path)
+    try:
+        _groups_run.clear()
+        names = [f"no{n}" if n % 10 == 4 else f"p{n}" for n in range(100)]
+        results = await _apply_all(store, names)
+        assert [r.args[0] if isinstance(r, LookupError) else r for r in results] == [
+            n if n.startswith("no") else n.upper() for n in names]
+        assert sum(_groups_run) == 100 and len(_groups_run) <= 2  # run together, not one by one
+        assert {n for (n,) in _on_disk(path, "SELECT name FROM petitions")} == {
+            n for n in names if not n.startswith("no")}
+    finally:
+        await store.close()
+
+
+async def test_a_group_that_fails_is_undone_and_its_calls_run_one_by_one(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    store = await Store.open(path)
+    try:
+        _groups_run.clear()
+        results = await _apply_all(store, ["p1", "bad2", "p3", "no4"])
+        assert results[0] == "P1" and results[2] == "P3"
+        assert isinstance(results[1], ValueError) and isinstance(results[3], LookupError)
+        assert _groups_run == [4]  # tried together once, then alone
+        # The group's own inserts were undone before the calls ran alone: each name is there once.
+        assert sorted(_on_disk(path, "SELECT name FROM petitions")) == [("p1",), ("p3",)]
+    finally:
+        await store.close()
+
+
+async def test_a_group_that_loses_the_transaction_is_run_again_one_by_one(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    store = await Store.open(path)
+    try:
+        _groups_run.clear()
+        results = await _apply_all(store, ["a1", "drop", "b1"])
+        # Alone, "drop" loses its own transaction again: the change before it in that transaction
+        # fails loudly, the one after it runs in the next.
+        assert isinstance(results[0], StoreError), results
+        assert isinstance(results[1], sqlite3.OperationalError)
+        assert results[2] == "B1"
+        assert _groups_run == [3]
+        assert _on_disk(path, "SELECT name FROM petitions") == [("b1",)]
+        assert await store.apply(_add_petition_in_group, "c") == "C"
     finally:
         await store.close()
 
