@@ -14,14 +14,14 @@ from bot.commands import Command, Param, Registry
 from bot.config import Config
 from bot.context import Context
 from bot.domain import Event, Person, Signup, SignupResult
-from bot.errors import Conflict, NotFound, UsageError
+from bot.errors import Conflict, NotFound, TurnoutError, UsageError
 from bot.handlers.events import load_event, no_such_event
 from bot.markup import bold, esc
 from bot.model import Attachment, Button, Reply
 from bot.reminders import plan_person, plan_person_now
 from bot.store import Tx
-from bot.store.events import read_event
-from bot.store.signups import ensure_open, live_role, sign_up
+from bot.store.signups import SignupDesk, ensure_open
+from bot.store.writer import together
 from bot.views import event_line, fit_lines, spots_text, when_text
 from bot.waitlist import refill
 
@@ -37,27 +37,49 @@ def _role_choice(event: Event) -> Reply:
     return Reply("\n".join(lines), buttons=buttons)
 
 
+def _sign_up_many(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> list[SignupResult | Event | TurnoutError]:
+    """Sign-ups queued together (a crowd answering one announcement), in order of arrival.
+
+    Each call's outcome is its result, or the refusal it raised before changing anything.
+    """
+    desk = SignupDesk(conn, ((event_id, person.id) for event_id, _, person, _, _ in calls))
+    outcomes: list[SignupResult | Event | TurnoutError] = []
+    for args in calls:
+        try:
+            outcomes.append(_sign_up_at(desk, *args))
+        except TurnoutError as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+@together(_sign_up_many)
 def _sign_up_unit(conn: sqlite3.Connection, event_id: int, role_name: str | None, person: Person,
                   now: datetime, config: Config) -> SignupResult | Event:
     """The whole sign-up as one function on the store's writer thread (``Store.apply``).
 
-    A burst of sign-ups then costs one trip to the database thread per batch, not several per
-    volunteer. Returns the event instead of a result when the person must first choose a role.
+    A burst of sign-ups then costs one trip to the database thread per batch, where the writer runs
+    them together (``_sign_up_many``). Returns the event instead of a result when the person must
+    first choose a role.
     """
-    event = read_event(conn, event_id)
+    return _sign_up_at(SignupDesk(conn), event_id, role_name, person, now, config)
+
+
+def _sign_up_at(desk: SignupDesk, event_id: int, role_name: str | None, person: Person, now: datetime,
+                config: Config) -> SignupResult | Event:
+    event = desk.event(event_id)
     if event is None:
         raise no_such_event(event_id)
     ensure_open(event, now)
     if role_name is None:
-        role_name = event.roles[0].name if len(event.roles) == 1 else live_role(conn, event.id, person.id)
+        role_name = event.roles[0].name if len(event.roles) == 1 else desk.live_role(event.id, person.id)
         if role_name is None:
             return event
     if event.role(role_name) is None:
         names = ", ".join(f"`{esc(r.name)}`" for r in event.roles)
         raise NotFound(f"Event #{event.id} has no role `{esc(role_name[:40])}`. Its roles: {names}.")
-    result = sign_up(conn, event, role_name, person.id, now)
+    result = desk.sign_up(event, role_name, person.id, now)
     if result.status == "confirmed" and not result.already:
-        return replace(result, reminders=plan_person_now(conn, result.event, person.id, config, now))
+        return replace(result, reminders=plan_person_now(desk.conn, result.event, person.id, config, now))
     return result
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.domain import Person
 from bot.store.base import Queries
+from bot.store.writer import together
 from bot.timeparse import iso_utc
 
 
@@ -25,19 +26,37 @@ PERSON_COLUMNS = "p.id AS p_id, p.platform AS p_platform, p.user_id AS p_user_id
     "p.display_name AS p_display_name, p.tz AS p_tz, p.reminders AS p_reminders"
 
 
+#: Rows in one multi-row upsert (four parameters each, well under SQLite's limit of 32,766).
+_UPSERT_ROWS = 250
+_UPSERT = (
+    "INSERT INTO people (platform, user_id, display_name, created_at) VALUES {rows} "
+    "ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name "
+    "WHERE people.display_name != excluded.display_name RETURNING *"
+)
+
+
+def _upsert_people(conn: sqlite3.Connection, calls: list[tuple[str, str, str, datetime]]) -> list[Person]:
+    """Many people at once (a crowd's first contact): one statement per few hundred."""
+    found: dict[tuple[str, str], Person] = {}
+    for start in range(0, len(calls), _UPSERT_ROWS):
+        chunk = calls[start:start + _UPSERT_ROWS]
+        params = [value for platform, user_id, name, now in chunk for value in (platform, user_id, name, iso_utc(now))]
+        # Created or renamed rows come back; a name given twice in one chunk leaves the last.
+        for row in conn.execute(_UPSERT.format(rows=", ".join(["(?, ?, ?, ?)"] * len(chunk))), params):
+            person = person_from(row)
+            found[person.platform, person.user_id] = person
+    out = []
+    for platform, user_id, _, _ in calls:
+        person = found.get((platform, user_id)) or find_person(conn, platform, user_id)  # already there as it is
+        assert person is not None
+        out.append(person)
+    return out
+
+
+@together(_upsert_people)
 def upsert_person(conn: sqlite3.Connection, platform: str, user_id: str, name: str, now: datetime) -> Person:
     """The person behind a platform id, created on first contact; the display name kept current."""
-    row = conn.execute(
-        "INSERT INTO people (platform, user_id, display_name, created_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name "
-        "WHERE people.display_name != excluded.display_name RETURNING *",
-        (platform, user_id, name, iso_utc(now)),
-    ).fetchall()
-    if row:  # created or renamed: the statement returned it
-        return person_from(row[0])
-    found = find_person(conn, platform, user_id)  # already there as it is
-    assert found is not None
-    return found
+    return _upsert_people(conn, [(platform, user_id, name, now)])[0]
 
 
 def find_person(conn: sqlite3.Connection, platform: str, user_id: str) -> Person | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
@@ -25,47 +27,101 @@ SIGNUP_COLUMNS = (
 )
 
 
-def sign_up(conn: sqlite3.Connection, event: Event, role_name: str, person_id: int, now: datetime) -> SignupResult:
-    """Sign a person up for a role of ``event``, on the database thread.
+class SignupDesk:
+    """Sign-ups taken one after another in one transaction, on the database thread.
 
-    A newcomer is confirmed only while a spot is free and nobody is waiting for one; the arrival
-    number (``seq``) orders the waitlist. Costs the same whatever the size of the crowd.
+    Each event is read once, with its counts, its next arrival number and the earlier sign-ups of
+    the people expected: a crowd signing up for one event costs one insert each, plus a few reads
+    for the whole crowd. The desk keeps what it read current as it signs people up, so it must be
+    the only writer of those sign-ups while it is in use (it lives for one writer trip).
     """
-    role = event.role(role_name)
-    assert role is not None, "the caller checks the role"
-    # One look: the role's counts now, the next arrival number, and any earlier sign-up of this person.
-    row = conn.execute(
-        "SELECT r.confirmed, r.offered, r.waitlisted, "
-        "(SELECT COALESCE(MAX(seq), 0) + 1 FROM signups WHERE event_id = ?) AS next_seq, "
-        "s.id, s.status, s.role_id, s.seq, held.name AS held_role "
-        "FROM roles r LEFT JOIN signups s ON s.event_id = ? AND s.person_id = ? "
-        "LEFT JOIN roles held ON held.id = s.role_id WHERE r.id = ?",
-        (event.id, event.id, person_id, role.id),
-    ).fetchone()
-    existing = None if row["id"] is None else row
-    if existing is not None and existing["status"] != "cancelled":
-        position = waitlist_position(conn, existing["id"])
-        return SignupResult(event, existing["held_role"], existing["status"], position, already=True)
-    confirmed, offered, waitlisted, seq = row["confirmed"], row["offered"], row["waitlisted"], row["next_seq"]
-    room = role.spots is None or (confirmed + offered < role.spots and waitlisted == 0)
-    status: SignupStatus = "confirmed" if room else "waitlisted"
-    if existing is None:
-        conn.execute(
-            "INSERT INTO signups (event_id, role_id, person_id, status, seq, signed_up_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (event.id, role.id, person_id, status, seq, iso_utc(now)),
-        )
-    else:
-        conn.execute(
-            "UPDATE signups SET role_id = ?, status = ?, seq = ?, signed_up_at = ?, checked_in_at = NULL, "
-            "reconfirmed_at = NULL, offer_expires_at = NULL WHERE id = ?",
-            (role.id, status, seq, iso_utc(now), existing["id"]),
-        )
-    # The newest arrival is last in line: its place is the role's waitlist length.
-    position = waitlisted + 1 if status == "waitlisted" else None
-    counted = Role(role.id, role.event_id, role.name, role.spots, confirmed + (status == "confirmed"),
-                   waitlisted + (status == "waitlisted"), offered)
-    fresh = replace(event, roles=tuple(counted if r.id == role.id else r for r in event.roles))
-    return SignupResult(fresh, role.name, status, position, already=False)
+
+    def __init__(self, conn: sqlite3.Connection, expected: Iterable[tuple[int, int]] = ()) -> None:
+        self.conn = conn
+        #: Person ids whose earlier sign-ups to read, by event.
+        self._expected: dict[int, set[int]] = {}
+        for event_id, person_id in expected:
+            self._expected.setdefault(event_id, set()).add(person_id)
+        self._events: dict[int, Event | None] = {}
+        self._next_seq: dict[int, int] = {}
+        #: (event id, person id) -> (sign-up id, status, role name); None: has none.
+        self._held: dict[tuple[int, int], tuple[int, str, str] | None] = {}
+
+    def event(self, event_id: int) -> Event | None:
+        """The event as it stands now, counts included."""
+        if event_id not in self._events:
+            event = self._events[event_id] = read_event(self.conn, event_id)
+            if event is not None:
+                self._read_event_state(event)
+        return self._events[event_id]
+
+    def _read_event_state(self, event: Event) -> None:
+        self._next_seq[event.id] = self.conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM signups WHERE event_id = ?", (event.id,)).fetchone()[0]
+        people = self._expected.pop(event.id, set())
+        for person_id in people:
+            self._held[event.id, person_id] = None
+        rows = self.conn.execute(
+            "SELECT s.person_id, s.id, s.status, r.name FROM signups s JOIN roles r ON r.id = s.role_id "
+            "WHERE s.event_id = ? AND s.person_id IN (SELECT value FROM json_each(?))",
+            (event.id, json.dumps(sorted(people))),
+        ).fetchall()
+        for person_id, signup_id, status, role in rows:
+            self._held[event.id, person_id] = (signup_id, status, role)
+
+    def _held_by(self, event_id: int, person_id: int) -> tuple[int, str, str] | None:
+        key = (event_id, person_id)
+        if key not in self._held:  # not expected: look it up
+            row = self.conn.execute(
+                "SELECT s.id, s.status, r.name FROM signups s JOIN roles r ON r.id = s.role_id "
+                "WHERE s.event_id = ? AND s.person_id = ?", key).fetchone()
+            self._held[key] = None if row is None else (row[0], row[1], row[2])
+        return self._held[key]
+
+    def live_role(self, event_id: int, person_id: int) -> str | None:
+        """The role the person holds (or waits for) at the event, if any."""
+        held = self._held_by(event_id, person_id)
+        return None if held is None or held[1] == "cancelled" else held[2]
+
+    def sign_up(self, event: Event, role_name: str, person_id: int, now: datetime) -> SignupResult:
+        """Sign a person up for a role of ``event`` (as returned by ``event``).
+
+        A newcomer is confirmed only while a spot is free and nobody is waiting for one; the arrival
+        number (``seq``) orders the waitlist.
+        """
+        role = event.role(role_name)
+        assert role is not None, "the caller checks the role"
+        held = self._held_by(event.id, person_id)
+        if held is not None and held[1] != "cancelled":
+            signup_id, status, role_held = held
+            position = waitlist_position(self.conn, signup_id)
+            return SignupResult(event, role_held, status, position, already=True)  # type: ignore[arg-type]
+        room = role.spots is None or (role.confirmed + role.offered < role.spots and role.waitlisted == 0)
+        status: SignupStatus = "confirmed" if room else "waitlisted"
+        seq = self._next_seq[event.id]
+        if held is None:
+            signup_id = self.conn.execute(
+                "INSERT INTO signups (event_id, role_id, person_id, status, seq, signed_up_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (event.id, role.id, person_id, status, seq, iso_utc(now)),
+            ).lastrowid
+            assert signup_id is not None
+        else:
+            signup_id = held[0]
+            self.conn.execute(
+                "UPDATE signups SET role_id = ?, status = ?, seq = ?, signed_up_at = ?, checked_in_at = NULL, "
+                "reconfirmed_at = NULL, offer_expires_at = NULL WHERE id = ?",
+                (role.id, status, seq, iso_utc(now), signup_id),
+            )
+        self._next_seq[event.id] = seq + 1
+        self._held[event.id, person_id] = (signup_id, status, role.name)
+        confirmed = status == "confirmed"
+        counted = Role(role.id, role.event_id, role.name, role.spots, role.confirmed + confirmed,
+                       role.waitlisted + (not confirmed), role.offered)
+        fresh = self._events[event.id] = replace(
+            event, roles=tuple(counted if r.id == role.id else r for r in event.roles))
+        # The newest arrival is last in line: its place is the role's waitlist length.
+        return SignupResult(fresh, role.name, status, None if confirmed else counted.waitlisted, already=False)
 
 
 def waitlist_position(conn: sqlite3.Connection, signup_id: int) -> int | None:
@@ -81,12 +137,6 @@ def _live_signup(conn: sqlite3.Connection, event_id: int, person_id: int) -> sql
         "WHERE s.event_id = ? AND s.person_id = ? AND s.status != 'cancelled'",
         (event_id, person_id),
     ).fetchone()
-
-
-def live_role(conn: sqlite3.Connection, event_id: int, person_id: int) -> str | None:
-    """The role the person holds (or waits for) at the event, if any."""
-    row = _live_signup(conn, event_id, person_id)
-    return None if row is None else str(row["role"])
 
 
 def confirmed_person(conn: sqlite3.Connection, event_id: int, person_id: int) -> Person | None:

@@ -1,9 +1,11 @@
 """Sign-ups, waitlists and promotion, as volunteers and organizers see them."""
 
+import asyncio
 import csv
 import io
 from datetime import timedelta
 
+import pytest
 from icalendar import Calendar
 
 from tests.conftest import Bot
@@ -172,3 +174,33 @@ async def test_forget_me_explains_then_deletes_and_frees_the_spot(bot: Bot) -> N
         assert await tx.find_person("test", "ann") is None
         assert await tx.scalar("SELECT COUNT(*) FROM signups s JOIN people p ON p.id = s.person_id "
                                "WHERE p.user_id = 'ann'") == 0
+
+
+async def test_sign_ups_that_arrive_together_are_answered_as_if_one_by_one(
+        bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:2")
+    await bot.say("olivia", COUNCIL)
+    await bot.say("olivia", "event add Phonebank when:Dec 13 6pm")
+    await bot.say("olivia", "event cancel 3 Rain")
+    await bot.say("ann", "signup 1")
+    await bot.say("ann", "cancel 1")
+    store = bot.core.store
+    trips = store.writer_trips
+    crowd = [("ann", "signup 1"), ("bo", "signup 1"), ("bo", "signup 1"), ("cy", "signup 1"),
+             ("di", "signup 2 mc"), ("ed", "signup 2"), ("fay", "signup 3"), ("gus", "signup 2 speaker"),
+             ("hal", "signup 9")]
+    replies = await asyncio.gather(*(bot.say(name, text) for name, text in crowd))
+    assert store.writer_trips - trips <= 4  # the people, then their sign-ups: a trip and a commit each
+    assert "one by one" not in caplog.text  # taken together, not rescued by running them alone
+    ann, bo, bo_again, cy, di, ed, fay, gus, hal = replies
+    assert ann.startswith("You're in!") and bo.startswith("You're in!")  # ann's cancelled spot taken again
+    assert "already signed up" in bo_again
+    assert "number 1 on the waitlist" in cy
+    assert "no role `mc`" in di
+    assert "has several roles" in ed
+    assert "was cancelled" in fay
+    assert "as speaker" in gus
+    assert "#9" in hal
+    assert "2/2" in await bot.say("ann", "event 1")
+    assert "waitlist #1" in await bot.say("cy", "mine")
+    assert "no upcoming sign-ups" in await bot.say("ed", "mine")
