@@ -24,6 +24,7 @@ from bench.profiling import measured
 from bench.report import Figure, Options, Result
 from bench.seed import migrate
 from bench.stats import ms, summary
+from bot import eventloop
 from bot.store import SYNCHRONOUS
 from tasks.postman import Postman
 from tasks.runner import Runner
@@ -146,7 +147,7 @@ def run(options: Options) -> Result:
             path = Path(tmp) / f"baseline-{i}.db"
             _prepare_baseline(path, people)
             baseline_times.append(_baseline_run(path, people))
-        bot = asyncio.run(_bot_run(Path(tmp) / "bot.db", people, options))
+        bot = eventloop.run(_bot_run(Path(tmp) / "bot.db", people, options))
     baseline = statistics.median(baseline_times)
     baseline_rate = people / baseline
     answered = people - bot["unanswered"]

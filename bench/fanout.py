@@ -23,6 +23,7 @@ from bench.profiling import measured
 from bench.report import Figure, Options, Result
 from bench.seed import Shape, build
 from bench.stats import ms, summary
+from bot import eventloop
 from bot.model import Outgoing, Reply, Target
 from bot.reminders import reminder_reply
 from tasks.postman import Postman
@@ -155,7 +156,7 @@ def run(options: Options) -> Result:
     with tempfile.TemporaryDirectory(prefix="turnout-bench-fanout-") as tmp:
         path = Path(tmp) / "fanout.db"
         build(path, Shape(people=people, events=60, signups=3_000, roster_size=100))
-        out = asyncio.run(_run(path, count, people, options))
+        out = eventloop.run(_run(path, count, people, options))
     allowed = (count - 1) / RATE
     elapsed = out["elapsed_s"]
     idle, busy = summary(out["idle"]), summary(out["busy"])

@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import Any, BinaryIO
 
 from bench.report import Figure, Options, Result
+from bot import eventloop
 
 NAME = "footprint"
 ROOT = Path(__file__).resolve().parents[1]
@@ -203,7 +204,7 @@ def run(options: Options) -> Result:
     with tempfile.TemporaryDirectory(prefix="turnout-bench-footprint-") as tmp, contextlib.ExitStack() as files:
         # Logs go to files: a pipe nobody reads could fill up and stall a bot that is meant to look idle.
         logs = {name: files.enter_context(open(Path(tmp) / f"{_slug(name)}.log", "wb")) for name in BOTS}
-        out = asyncio.run(_measure(options, Path(tmp), logs))
+        out = eventloop.run(_measure(options, Path(tmp), logs))
     window = out["window_s"]
     figures = []
     for name, judged in (("all three adapters", True), ("turnout run", False)):

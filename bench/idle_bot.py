@@ -15,6 +15,7 @@ import logging
 import sys
 
 from adapters.console import ConsoleChat
+from bot import eventloop
 from bot.cli import Service
 from bot.config import load_config
 from bot.logs import Redactor, setup_logging
@@ -50,4 +51,4 @@ async def serve(config_path: str, db_path: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(sys.argv[1], sys.argv[2]))
+    eventloop.run(serve(sys.argv[1], sys.argv[2]))

@@ -8,7 +8,6 @@ The people asking exist already (as they would), so no command writes.
 
 from __future__ import annotations
 
-import asyncio
 import random
 import tempfile
 import time
@@ -21,6 +20,7 @@ from bench.profiling import measured
 from bench.report import Figure, Options, Result
 from bench.seed import Seeded, Shape, build
 from bench.stats import ms, summary
+from bot import eventloop
 from bot.model import Invocation
 
 NAME = "scale"
@@ -91,7 +91,7 @@ def run(options: Options) -> Result:
         seeded = build(path, wanted)
         built = time.perf_counter() - started
         size_mb = path.stat().st_size / 1e6
-        results = asyncio.run(_measure(path, seeded, options))
+        results = eventloop.run(_measure(path, seeded, options))
     figures = [
         Figure(f"generate {wanted.people:,}/{wanted.events:,}/{wanted.signups:,}", f"< {MAX_BUILD:g} s", built,
                "s", f"{built:.1f} s", built < MAX_BUILD, built / MAX_BUILD, f"{built / MAX_BUILD:.2f}x the limit"),

@@ -9,7 +9,6 @@ names them, so the dispatcher finds them unchanged and writes nothing on their f
 
 from __future__ import annotations
 
-import asyncio
 import random
 import sqlite3
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.fixtures import PLATFORM
+from bot import eventloop
 from bot.store import Store
 
 PAST = timedelta(days=730)
@@ -53,7 +53,7 @@ def migrate(path: Path) -> None:
         store = await Store.open(path)
         await store.close()
 
-    asyncio.run(run())
+    eventloop.run(run())
 
 
 def _counts(rng: random.Random, events: int, total: int, *, skip: int, cap: int) -> list[int]:

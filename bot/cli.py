@@ -17,6 +17,7 @@ import sys
 from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
+from bot import eventloop
 from bot.app import Core
 from bot.config import Config, ConfigError, load_config
 from bot.logs import Redactor, setup_logging
@@ -69,9 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     db_path = args.db or config.db_path
     try:
         if command == "export":
-            return asyncio.run(_export(config, db_path))
+            return eventloop.run(_export(config, db_path))
         if command == "deliveries":
-            return asyncio.run(_deliveries(config, db_path, as_json=args.json))
+            return eventloop.run(_deliveries(config, db_path, as_json=args.json))
         if command == "discord":
             return _discord(config, db_path, args.action)
         if command == "import-ics":
@@ -79,8 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return main_import(config, db_path, args.file, args.calendar)
         if command == "console" or not _platforms(config):
-            return asyncio.run(_until_stopped(_console(config, db_path, redact, linger=getattr(args, "linger", 0.0))))
-        return asyncio.run(_until_stopped(_run_platforms(config, db_path, redact)))
+            return eventloop.run(_until_stopped(_console(config, db_path, redact, linger=getattr(args, "linger", 0.0))))
+        return eventloop.run(_until_stopped(_run_platforms(config, db_path, redact)))
     except KeyboardInterrupt:
         return 130
 
@@ -145,7 +146,7 @@ def _discord(config: Config, db_path: str, action: str) -> int:
     if not config.secrets.discord_token:
         print("turnout: DISCORD_TOKEN is not set", file=sys.stderr)
         return 2
-    return asyncio.run(_discord_sync(config, db_path))
+    return eventloop.run(_discord_sync(config, db_path))
 
 
 async def _discord_sync(config: Config, db_path: str) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot import eventloop
 from bot.app import Core
 from bot.clock import SystemClock
 from bot.config import Config
@@ -94,7 +95,7 @@ def main_import(config: Config, db_path: str | Path, path: str | Path, calendar_
             await core.close()
 
     try:
-        summary = asyncio.run(run())
+        summary = eventloop.run(run())
     except TurnoutError as exc:
         bar.finish()
         print(f"turnout: {exc.message}", file=sys.stderr)

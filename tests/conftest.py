@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot import eventloop
 from bot.app import Core
 from bot.clock import FakeClock
 from bot.config import CampaignSettings, Config, ConsoleSettings, Secrets
@@ -32,6 +33,11 @@ ICS_CORPUS = SHARED / "data" / "ics"
 START = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
 #: A year safely ahead, for tests of a real process, which runs on the real clock.
 AHEAD = datetime.now(UTC).year + 3
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Callable[[], object]]:
+    """Tests run on the event loop the product runs on (``bot.eventloop``)."""
+    return {"loop": eventloop.loop_factory()}
 
 
 @dataclass
