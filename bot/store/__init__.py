@@ -110,6 +110,8 @@ class Store:
         writer = await self._connect()
         await writer.execute("PRAGMA journal_mode=WAL")
         await writer.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
+        # A batch's savepoints keep the pages they change in memory, not in a temporary file.
+        await writer.execute("PRAGMA temp_store=MEMORY")
         await _migrate(writer)
         reader = await self._connect()
         await reader.execute("PRAGMA query_only=ON")
