@@ -57,6 +57,13 @@ def _clean(text: str) -> str:
 
 
 def tokenize(line: str) -> list[Token]:
+    if '"' not in line:  # nothing quoted (most lines, every button): the words are the tokens
+        return [Token(word) for word in line.split()]
+    return _scan(line)
+
+
+def _scan(line: str) -> list[Token]:
+    """Tokens, character by character: quotes keep spaces and mark a token as quoted."""
     tokens: list[Token] = []
     buf: list[str] = []
     quoted_start = in_quote = False

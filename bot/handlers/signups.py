@@ -74,10 +74,11 @@ def _sign_up_at(desk: SignupDesk, event_id: int, role_name: str | None, person: 
         role_name = event.roles[0].name if len(event.roles) == 1 else desk.live_role(event.id, person.id)
         if role_name is None:
             return event
-    if event.role(role_name) is None:
+    role = event.role(role_name)
+    if role is None:
         names = ", ".join(f"`{esc(r.name)}`" for r in event.roles)
         raise NotFound(f"Event #{event.id} has no role `{esc(role_name[:40])}`. Its roles: {names}.")
-    result = desk.sign_up(event, role_name, person.id, now)
+    result = desk.sign_up(event, role, person.id, now)
     if result.status == "confirmed" and not result.already:
         return replace(result, reminders=plan_person_now(desk.conn, result.event, person.id, config, now))
     return result

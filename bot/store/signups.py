@@ -83,14 +83,12 @@ class SignupDesk:
         held = self._held_by(event_id, person_id)
         return None if held is None or held[1] == "cancelled" else held[2]
 
-    def sign_up(self, event: Event, role_name: str, person_id: int, now: datetime) -> SignupResult:
-        """Sign a person up for a role of ``event`` (as returned by ``event``).
+    def sign_up(self, event: Event, role: Role, person_id: int, now: datetime) -> SignupResult:
+        """Sign a person up for a role of ``event`` (both as returned by ``event``).
 
         A newcomer is confirmed only while a spot is free and nobody is waiting for one; the arrival
         number (``seq``) orders the waitlist.
         """
-        role = event.role(role_name)
-        assert role is not None, "the caller checks the role"
         held = self._held_by(event.id, person_id)
         if held is not None and held[1] != "cancelled":
             signup_id, status, role_held = held

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.catalog import build_registry
 from bot.errors import UsageError
 from bot.model import Button, action_from_button_id
-from bot.textparse import bind_options, parse_line, tokenize
+from bot.textparse import _scan, bind_options, parse_line, tokenize
 
 REGISTRY = build_registry()
 
@@ -97,6 +99,11 @@ def test_tokenizer_keeps_quoted_segments_inside_a_token() -> None:
     tokens = tokenize('a when:"x y" "b c"')
     assert [t.text for t in tokens] == ["a", "when:x y", "b c"]
     assert [t.quoted for t in tokens] == [False, False, True]
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters='"'), max_size=60))
+def test_a_line_without_quotes_splits_on_whitespace_exactly_as_the_scanner_does(line: str) -> None:
+    assert tokenize(line) == _scan(line)
 
 
 def test_a_button_id_parses_back_to_the_same_command() -> None:
