@@ -3,16 +3,16 @@
 The bot side is the whole path (text parsing, person upsert, capacity check and insert in one
 transaction, reminder planning) through ``Dispatcher.dispatch`` on the real SQLite store, all
 calls issued at once with ``asyncio.gather``. Each person's latency is counted from that moment
-(they all clicked then) to their answer. The reference, measured in the same run, is the least a
-correct sign-up can cost: a plain stdlib sqlite3 loop doing one transaction per sign-up (``BEGIN
-IMMEDIATE``, count confirmed, insert, ``COMMIT``) on a file with the store's pragmas.
+(they all clicked then) to their answer. The reference is the least a correct sign-up can cost: a
+plain stdlib sqlite3 loop doing one transaction per sign-up (``BEGIN IMMEDIATE``, count confirmed,
+insert, ``COMMIT``) on a file with the store's pragmas. Reference and bot run back to back, several
+times over; the median pair is reported.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -34,7 +34,8 @@ SPOTS = 50
 MAX_TOTAL = 1.0
 MAX_P99 = 1.0
 MIN_RATIO = 3.0
-BASELINE_RUNS = 3
+#: Reference loop and bot, run back to back this many times; the median pair decides.
+RUNS = 5
 #: A regression must not make the whole run hang: past this, the burst is cut short and reported as such.
 DEADLINE = 180.0
 
@@ -139,28 +140,37 @@ def _baseline_run(path: Path, people: int) -> float:
         db.close()
 
 
+def _pair(tmp: Path, i: int, people: int, options: Options) -> tuple[float, dict[str, Any]]:
+    """The reference loop and the bot, back to back on fresh files: both see the machine as it is now."""
+    path = tmp / f"baseline-{i}.db"
+    _prepare_baseline(path, people)
+    baseline = _baseline_run(path, people)
+    return baseline, eventloop.run(_bot_run(tmp / f"bot-{i}.db", people, options))
+
+
 def run(options: Options) -> Result:
     people = sizes(options)
     with tempfile.TemporaryDirectory(prefix="turnout-bench-burst-") as tmp:
-        baseline_times = []
-        for i in range(BASELINE_RUNS):
-            path = Path(tmp) / f"baseline-{i}.db"
-            _prepare_baseline(path, people)
-            baseline_times.append(_baseline_run(path, people))
-        bot = eventloop.run(_bot_run(Path(tmp) / "bot.db", people, options))
-    baseline = statistics.median(baseline_times)
+        pairs = [_pair(Path(tmp), i, people, options) for i in range(1 if options.quick else RUNS)]
+    # This machine's speed wanders by a third from one second to the next: the figures are the
+    # median run's (by total time), with every run's total shown beside them.
+    baseline, bot = sorted(pairs, key=lambda pair: pair[1]["total_s"])[len(pairs) // 2]
     baseline_rate = people / baseline
     answered = people - bot["unanswered"]
     rate = answered / bot["total_s"]
+    ratio = rate / baseline_rate
+    totals = sorted(b["total_s"] for _, b in pairs)
     lat = summary(bot["latencies"] + [bot["total_s"]] * bot["unanswered"])  # the unanswered waited at least this
     cut = f" ({bot['unanswered']:,} unanswered at the deadline)" if bot["unanswered"] else ""
     confirmed = bot["counts"].get("confirmed", 0)
-    ratio = rate / baseline_rate
+    exact = all(b["counts"].get("confirmed", 0) == SPOTS and b["errors"] == 0 and b["youre_in_replies"] == SPOTS
+                for _, b in pairs)
     cpu = bot["cpu"]
+    spread = f"runs: {', '.join(f'{t:.2f}' for t in totals)} s" if len(totals) > 1 else "one run"
     figures = [
-        Figure(f"{people:,} sign-ups answered, total", f"<= {MAX_TOTAL:g} s", bot["total_s"], "s",
-               f"{bot['total_s']:.2f} s{cut}", bot["total_s"] <= MAX_TOTAL and not cut, bot["total_s"] / MAX_TOTAL,
-               f"{bot['total_s'] / MAX_TOTAL:.2f}x the limit"),
+        Figure(f"{people:,} sign-ups answered, total (median of {len(pairs)})", f"<= {MAX_TOTAL:g} s",
+               bot["total_s"], "s", f"{bot['total_s']:.2f} s{cut}", bot["total_s"] <= MAX_TOTAL and not cut,
+               bot["total_s"] / MAX_TOTAL, spread),
         Figure("latency p99 (from the click)", f"< {MAX_P99 * 1000:g} ms", lat["p99"], "s", ms(lat["p99"]),
                lat["p99"] < MAX_P99, lat["p99"] / MAX_P99, f"{lat['p99'] / MAX_P99:.2f}x the limit"),
         Figure("latency p50 (from the click)", "(info)", lat["p50"], "s", ms(lat["p50"]), None),
@@ -169,21 +179,23 @@ def run(options: Options) -> Result:
         Figure("CPU: event loop / database threads", "(info)", cpu["process_cpu_s"], "s",
                f"{cpu['loop_thread_cpu_s']:.2f} s / {cpu['other_threads_cpu_s']:.2f} s",
                None, cpu["process_cpu_s"] / bot["total_s"], f"{cpu['process_cpu_s'] / bot['total_s']:.2f} cores busy"),
-        Figure("throughput vs sqlite3 loop", f">= {MIN_RATIO:g}x", ratio, "x",
+        Figure("throughput vs sqlite3 loop (median pair)", f">= {MIN_RATIO:g}x", ratio, "x",
                f"{rate:,.0f} sign-ups/s", ratio >= MIN_RATIO, ratio,
                f"{ratio:.3f}x the loop ({baseline_rate:,.0f}/s)"),
-        Figure("confirmed (of the spots)", f"== {SPOTS}", confirmed, "", f"{confirmed} confirmed",
-               confirmed == SPOTS and bot["errors"] == 0 and bot["youre_in_replies"] == SPOTS),
+        Figure("confirmed (of the spots), every run", f"== {SPOTS}", confirmed, "", f"{confirmed} confirmed", exact),
     ]
     details = {
-        "people": people, "spots": SPOTS,
+        "people": people, "spots": SPOTS, "runs": len(pairs),
         "bot": {"total_s": bot["total_s"], "unanswered": bot["unanswered"], "throughput_per_s": rate,
                 "latency_s": lat, "errors": bot["errors"],
                 "statuses": bot["counts"], "youre_in_replies": bot["youre_in_replies"],
                 "confirmed_among_first_clicks": bot["confirmed_were_first_clicks"],
                 "reminder_rows_planned": bot["reminder_rows_planned"], "cpu": bot["cpu"],
                 "commits": bot["commits"], "writer_trips": bot["writer_trips"]},
-        "baseline": {"runs_s": baseline_times, "median_s": baseline, "throughput_per_s": baseline_rate,
+        "baseline": {"median_pair_s": baseline, "throughput_per_s": baseline_rate,
                      "per_signup_us": baseline / people * 1e6},
+        "all_runs": [{"baseline_s": base, "total_s": b["total_s"], "ratio": (people - b["unanswered"]) / b["total_s"]
+                      / (people / base), "cpu": b["cpu"], "statuses": b["counts"], "errors": b["errors"]}
+                     for base, b in pairs],
     }
     return Result(NAME, figures, details)
