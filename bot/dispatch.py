@@ -76,10 +76,6 @@ class Dispatcher:
     async def _person(self, invocation: Invocation, *, store_new: bool) -> Person:
         actor = invocation.actor
         name = " ".join(actor.display_name.split())[:MAX_NAME]
-        if store_new and name:
-            # The command is on its way to the writer anyway: one trip there creates or renames the
-            # person (a crowd of newcomers is a few multi-row upserts), where a read would come first.
-            return await self.store.apply(upsert_person, actor.platform, actor.user_id, name, self.clock.now())
         found = await self.store.read(find_person, actor.platform, actor.user_id)
         if found is not None and (found.display_name == name or not name):
             return found  # a platform that does not say the name keeps the one we know

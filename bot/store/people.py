@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 
 from bot.domain import Person
@@ -41,15 +42,17 @@ def _upsert_people(conn: sqlite3.Connection, calls: list[tuple[str, str, str, da
     for start in range(0, len(calls), _UPSERT_ROWS):
         chunk = calls[start:start + _UPSERT_ROWS]
         params = [value for platform, user_id, name, now in chunk for value in (platform, user_id, name, iso_utc(now))]
-        # Created or renamed rows come back; a name given twice in one chunk leaves the last.
+        # Created or renamed rows come back (in no set order); a person named twice in one chunk is
+        # left with the last name.
         for row in conn.execute(_UPSERT.format(rows=", ".join(["(?, ?, ?, ?)"] * len(chunk))), params):
             person = person_from(row)
             found[person.platform, person.user_id] = person
     out = []
-    for platform, user_id, _, _ in calls:
+    for platform, user_id, name, _ in calls:
         person = found.get((platform, user_id)) or find_person(conn, platform, user_id)  # already there as it is
         assert person is not None
-        out.append(person)
+        # Someone renamed twice in one group: each call sees the name it gave, as one by one.
+        out.append(person if person.display_name == name else replace(person, display_name=name))
     return out
 
 

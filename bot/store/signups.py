@@ -59,6 +59,8 @@ class SignupDesk:
         self._next_seq[event.id] = self.conn.execute(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM signups WHERE event_id = ?", (event.id,)).fetchone()[0]
         people = self._expected.pop(event.id, set())
+        if not people:  # one sign-up on its own: ``_held_by`` looks it up
+            return
         for person_id in people:
             self._held[event.id, person_id] = None
         rows = self.conn.execute(

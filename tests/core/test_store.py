@@ -10,6 +10,7 @@ from bot.app import Core
 from bot.clock import FakeClock
 from bot.model import Actor, Invocation, Place
 from bot.store import Store, StoreError
+from bot.store.people import upsert_person
 from bot.store.writer import together
 from tests.conftest import START, make_config
 
@@ -470,3 +471,19 @@ async def test_a_change_the_database_refuses_is_answered_in_words(tmp_path: Path
         assert reply.is_error and reply.text.startswith("Sorry, I couldn't save that just now, so nothing changed")
     finally:
         await core.close()
+
+
+async def test_people_upserted_together_each_get_the_name_they_gave_and_the_last_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    store = await Store.open(path)
+    try:
+        await store.apply(upsert_person, "test", "ann", "Ann", START)
+        names = ["Annie", "Ann B.", "Ann"]
+        people = await asyncio.gather(
+            *(store.apply(upsert_person, "test", "ann", name, START) for name in names),
+            store.apply(upsert_person, "test", "bo", "Bo", START))
+        assert [p.display_name for p in people] == [*names, "Bo"]
+        assert len({p.id for p in people[:3]}) == 1
+        assert _on_disk(path, "SELECT user_id, display_name FROM people ORDER BY id") == [("ann", "Ann"), ("bo", "Bo")]
+    finally:
+        await store.close()
