@@ -324,6 +324,27 @@ async def test_a_group_that_loses_the_transaction_is_run_again_one_by_one(tmp_pa
         await store.close()
 
 
+async def test_groups_and_single_calls_in_one_trip_settle_exactly_as_one_by_one_would(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    store = await Store.open(path)
+    try:
+        _groups_run.clear()
+        queued = [(_add_petition_in_group, "a1"), (_add_petition_in_group, "no1"), (_add_petition_in_group, "b1"),
+                  (_add_petition, "c1"), (_add_petition_in_group, "d1"), (_add_petition_in_group, "drop"),
+                  (_add_petition_in_group, "e1"), (_add_petition, "f1")]
+        results = await asyncio.gather(*(store.apply(fn, name) for fn, name in queued), return_exceptions=True)
+        a1, no1, b1, c1, d1, drop, e1, f1 = results
+        assert isinstance(no1, LookupError)  # refused on its own, whatever happened to the transaction after
+        assert isinstance(drop, sqlite3.OperationalError)
+        # The transaction "drop" lost held a1, b1 and c1 (first time round) and d1 (when it ran alone).
+        assert all(isinstance(r, StoreError) for r in (a1, b1, c1, d1)), results
+        assert (e1, f1) == ("E1", "F1")
+        assert _groups_run == [3, 3]  # two groups tried together once each; the second then ran alone
+        assert sorted(_on_disk(path, "SELECT name FROM petitions")) == [("e1",), ("f1",)]
+    finally:
+        await store.close()
+
+
 def _petition_goal(conn: sqlite3.Connection, name: str) -> int:
     row = conn.execute("SELECT goal FROM petitions WHERE name = ?", (name,)).fetchone()
     if row is None:
