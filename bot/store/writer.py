@@ -5,7 +5,9 @@ while the writer waits; a function unit (``Store.apply``) is a plain function th
 the database thread, and function units queued back to back run in one trip. Units that arrive
 while others run join the same SQLite transaction (group commit), each inside its own savepoint so
 that a unit that fails undoes only itself. Nobody is answered before the ``COMMIT`` that holds their
-change: what a volunteer reads is on disk. A thousand sign-ups cost a handful of commits.
+change: what a volunteer reads is on disk. A thousand sign-ups cost a handful of commits. A store
+function marked ``together`` has its back-to-back calls run as one group, which reads what they
+share once (a crowd signing up for one event).
 
 When SQLite itself rolls the whole transaction back (a full disk, an I/O error), every change in
 it fails with ``StoreError``; function units that had not run yet go first into the next one.
@@ -142,7 +144,8 @@ def _run_together(conn: sqlite3.Connection, group: list[Call]) -> bool | None:
     conn.execute("SAVEPOINT unit")
     try:
         outcomes = group[0].fn.many(conn, [c.args for c in group])
-        assert len(outcomes) == len(group), "one outcome per call"
+        if len(outcomes) != len(group):
+            raise RuntimeError(f"{len(outcomes)} outcomes for {len(group)} calls")
     except Exception as exc:
         traceback.clear_frames(exc.__traceback__)
         log.warning("%d changes run together failed (%r); running them one by one", len(group), exc)
