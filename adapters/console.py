@@ -10,11 +10,13 @@ channel posts) are printed with their target: ``[DM bob] ...``, ``[#general] ...
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.clock import Clock
 from bot.config import Config
@@ -142,7 +144,7 @@ class ConsoleChat:
     async def run_script(self, stream: TextIO) -> None:
         """One command per line; each line is echoed so a transcript reads like a conversation."""
         while True:
-            line = await asyncio.to_thread(stream.readline)
+            line = await read_line(stream.readline)
             if not line:
                 return
             if line.strip() and not line.lstrip().startswith("#"):
@@ -154,8 +156,39 @@ class ConsoleChat:
                    "someone else, Ctrl-D to quit.")
         while True:
             try:
-                line = await asyncio.to_thread(input, f"{DEFAULT_PERSON}> ")
+                line = await read_line(lambda: input(f"{DEFAULT_PERSON}> "))
             except EOFError:
                 self.write("")
                 return
             await self.handle_line(line)
+
+
+async def read_line(read: Callable[[], str]) -> str:
+    """``read()`` (a blocking read of standard input) on a daemon thread of its own.
+
+    Not on asyncio's default executor: stopping (Ctrl-C, SIGTERM) waits for that executor's threads,
+    and one blocked on the keyboard would keep the console open until the next Enter.
+    """
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[str] = loop.create_future()
+
+    def settle(value: str | None, error: BaseException | None) -> None:
+        if answer.done():  # the console stopped waiting
+            return
+        if error is None:
+            answer.set_result(value or "")
+        else:
+            answer.set_exception(error)
+
+    def work() -> None:
+        value: Any = None
+        error: BaseException | None = None
+        try:
+            value = read()
+        except BaseException as exc:  # EOFError above all; handed to the console to decide
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the console has stopped
+            loop.call_soon_threadsafe(settle, value, error)
+
+    threading.Thread(target=work, name="turnout-console-input", daemon=True).start()
+    return await answer
