@@ -51,12 +51,12 @@ class Dispatcher:
         except TurnoutError as exc:
             return [error_reply(exc)]
         except StoreError as exc:  # the database could not take the change: nothing happened, say so
-            log.warning("command not saved: %s (%r)", exc, invocation.text[:200])
+            log.warning("command not saved: %s (%s)", exc, _named(invocation))
             return [Reply("Sorry, I couldn't save that just now, so nothing changed. Please try again in a "
                           "moment.", is_error=True)]
         except Exception:
             incident = secrets.token_hex(4)
-            log.exception("command failed (incident %s): %r", incident, invocation.text[:200])
+            log.exception("command failed (incident %s): %s", incident, _named(invocation))
             return [Reply(f"Sorry, something went wrong on my side. An organizer can look up incident "
                           f"`{incident}` in the bot's log.", is_error=True)]
 
@@ -83,6 +83,12 @@ class Dispatcher:
         if found is None and not store_new:
             return Person.unsaved(actor.platform, actor.user_id, name)
         return await self.store.apply(upsert_person, actor.platform, actor.user_id, name, self.clock.now())
+
+
+def _named(invocation: Invocation) -> str:
+    """What a log line says of a command: its first word, never what follows (names, drafts, links)."""
+    words = invocation.text.split(maxsplit=1)
+    return repr(words[0][:40]) if words else "(empty)"
 
 
 def error_reply(exc: TurnoutError) -> Reply:

@@ -107,10 +107,14 @@ def parse_spec(text: str, *, allow_file: bool = False) -> CalendarSpec:
     if not sep or not rest:
         raise UsageError(f"`{esc(text[:60])}` is not a calendar source. {SPEC_HELP}")
     if kind == "ics":
-        parts = urlsplit(rest)
+        not_an_address = UsageError(f"After `ics:` comes the feed's web address, starting with https://. {SPEC_HELP}")
+        try:
+            parts = urlsplit(rest)
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            raise not_an_address from None
         if (parts.scheme.lower() not in ("http", "https") or not parts.hostname or len(rest) > 2048
                 or any(c.isspace() for c in rest)):
-            raise UsageError(f"After `ics:` comes the feed's web address, starting with https://. {SPEC_HELP}")
+            raise not_an_address
         return CalendarSpec("ics", url=rest)
     if kind == "legistar":
         client, _, body = rest.partition(":")

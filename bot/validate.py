@@ -14,8 +14,11 @@ MAX_SPOTS = 100_000
 
 
 def url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
         raise UsageError(f"`{esc(value[:60])}` is not a web link (it should start with https://).")
     return value
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot import validate
 from bot.commands import Command, Param, Registry
@@ -98,6 +99,18 @@ async def _first_count(ctx: Context, spec: str | None) -> tuple[str, int | None]
     return canonical, await sources.petition_count(canonical)
 
 
+def _source_label(source: str) -> str:
+    """A source as shown in chat: web addresses often carry a token, so only their host is shown."""
+    kind, _, rest = source.partition(":")
+    if kind in ("json", "csv"):
+        try:
+            host = urlsplit(rest).hostname
+        except ValueError:
+            host = None
+        return f"{kind}: {host or 'web'}"
+    return source
+
+
 async def _schedule_poll(ctx: Context, tx: Tx, petition: Petition) -> None:
     await tx.cancel_timers(kind="petition-poll", ref=petition.id)
     if petition.source != "manual":
@@ -126,8 +139,8 @@ async def petition_add(ctx: Context, args: dict[str, Any]) -> Reply:
     if count is None:
         return Reply(f"Tracking petition {bold(esc(petition.name))} with a goal of {petition.goal:,}. "
                      f"Update it with `petition set {esc(petition.name)} <count>`.")
-    return Reply(f"Tracking petition {bold(esc(petition.name))} from {esc(source)}: {count:,} signatures now, "
-                 f"checked every {every} minutes.")
+    return Reply(f"Tracking petition {bold(esc(petition.name))} from {esc(_source_label(source))}: "
+                 f"{count:,} signatures now, checked every {every} minutes.")
 
 
 async def petition_source(ctx: Context, args: dict[str, Any]) -> Reply:
@@ -144,8 +157,8 @@ async def petition_source(ctx: Context, args: dict[str, Any]) -> Reply:
         await _schedule_poll(ctx, tx, petition)
     if count is None:
         return Reply(f"{bold(esc(petition.name))} is now counted by hand: `petition set {esc(petition.name)} <n>`.")
-    return Reply(f"{bold(esc(petition.name))} now follows {esc(source)}: {count:,} signatures, checked every "
-                 f"{every} minutes.")
+    return Reply(f"{bold(esc(petition.name))} now follows {esc(_source_label(source))}: {count:,} signatures, "
+                 f"checked every {every} minutes.")
 
 
 async def petition_chart(ctx: Context, args: dict[str, Any]) -> Reply:

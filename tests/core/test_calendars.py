@@ -95,6 +95,7 @@ async def test_bad_specs_duplicates_and_strangers_are_refused_and_change_nothing
     assert "kind of calendar source I know" in await bot.say("olivia", "calendar add Council rss:https://x.org")
     assert "starting with https://" in await bot.say("olivia", "calendar add Council ics:ftp://x.org/a.ics")
     assert "starting with https://" in await bot.say("olivia", "calendar add Council ics:council.ics")
+    assert "starting with https://" in await bot.say("olivia", "calendar add Council ics:http://bob:S3CRET@[::1/feed")
     assert "one word such as `durhamcounty`" in await bot.say("olivia", "calendar add County legistar:bad/client")
     assert "`calendar add` needs <spec>" in await bot.say("olivia", "calendar add Council")
     assert "`speakers` must be at least 1" in await bot.say("olivia", f"calendar add C ics:{base}/a speakers:0")

@@ -68,6 +68,17 @@ async def test_a_polled_count_posts_each_milestone_once_even_across_jumps_and_di
     assert "1,650 of 2,000" in await bot.say("vera", "petition")
 
 
+async def test_a_source_address_with_a_token_is_shown_by_its_host_only(bot: Bot, counts: CountServer) -> None:
+    counts.count = 42
+    secret_url = counts.url.replace("http://", "http://bob:S3CRET@") + "/count.json?token=S3CRET"
+    reply = await bot.say("olivia", f"petition add resolution goal:100 source:json:{secret_url}")
+    assert "from json: 127.0.0.1: 42 signatures now" in reply
+    reply = await bot.say("olivia", f"petition source resolution csv:{secret_url}")
+    assert "S3CRET" not in reply and "csv: 127.0.0.1" in reply
+    reply = await bot.say("olivia", "petition source resolution json:http://bob:S3CRET@[::1/count.json")
+    assert "S3CRET" not in reply and "incident" not in reply
+
+
 async def test_reaching_the_goal_gets_its_own_post_and_a_suggestion_to_raise_it(bot: Bot) -> None:
     await bot.say("olivia", "channel link petition", channel="petition")
     await bot.say("olivia", "channel link organizers", channel="organizers")
