@@ -52,7 +52,12 @@ class Runner:
             if interrupted:
                 lines = [f"{bold('Check these messages')}: I was stopped while sending them, so I can't tell "
                          "whether they arrived. I won't send them again."]
-                lines += [f"- #{d.id} {d.kind} to {esc(d.label or d.address)} ({d.platform})" for d in interrupted]
+                # A stored post outlives the people it would name (forget-me): DMs stay anonymous here,
+                # and `deliveries uncertain` names their readers for as long as they are stored.
+                lines += [f"- #{d.id} {d.kind}, " + (f"a DM on {d.platform}" if d.target_kind == "dm" else
+                                                     f"to #{esc(d.label or d.address)} on {d.platform}")
+                          for d in interrupted]
+                lines.append("`deliveries uncertain` shows who the DMs were for.")
                 await notifier.to_channels("organizers", Reply("\n".join(lines), visibility="channel"),
                                            kind="uncertain-report")
                 log.warning("%d deliveries were interrupted mid-send and are marked uncertain", len(interrupted))

@@ -112,6 +112,9 @@ class Store:
         await writer.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
         # A batch's savepoints keep the pages they change in memory, not in a temporary file.
         await writer.execute("PRAGMA temp_store=MEMORY")
+        # What forget-me deletes is overwritten in the file, not only unlinked (the default of some
+        # SQLite builds, not all).
+        await writer.execute("PRAGMA secure_delete=ON")
         await _migrate(writer)
         reader = await self._connect()
         await reader.execute("PRAGMA query_only=ON")

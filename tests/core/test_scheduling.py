@@ -157,9 +157,11 @@ async def test_a_send_interrupted_by_a_crash_is_reported_and_never_repeated(bot:
     restarted = Runner(store=bot.core.store, clock=bot.clock, config=bot.core.config, postman=bot.postman)
     await restarted.start()
     [report] = [p for p in bot.posts_in("organizers") if "can't tell whether they arrived" in p]
-    assert "#1 confirm to Ann" in report
+    assert "#1 confirm, a DM on test" in report
+    assert "Ann" not in report  # the post is stored: it must not outlive a forget-me with her name in it
     assert bot.dms_to("ann") == []
     assert ("confirm", "uncertain") in await _deliveries(bot)
+    assert "DM Ann" in await bot.say("olivia", "deliveries uncertain")
 
 
 async def test_concurrent_ticks_send_each_reminder_once(bot: Bot) -> None:

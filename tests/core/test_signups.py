@@ -4,6 +4,7 @@ import asyncio
 import csv
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -174,6 +175,18 @@ async def test_forget_me_explains_then_deletes_and_frees_the_spot(bot: Bot) -> N
         assert await tx.find_person("test", "ann") is None
         assert await tx.scalar("SELECT COUNT(*) FROM signups s JOIN people p ON p.id = s.person_id "
                                "WHERE p.user_id = 'ann'") == 0
+
+
+async def test_forget_me_leaves_no_trace_in_the_database_file(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:1")
+    await bot.say("quillon", "tz America/Chicago")
+    await bot.say("quillon", "signup 1")
+    await bot.say("bo", "signup 1")
+    assert "Done." in await bot.say("quillon", "forget-me confirm")
+    await bot.core.store.close()  # the WAL is copied back and removed
+    files = [Path(bot.core.store.path), *Path(bot.core.store.path).parent.glob("*-wal")]
+    # Deleted rows are overwritten (secure_delete), not just unlinked from the b-tree.
+    assert not any(b"quillon" in f.read_bytes().lower() for f in files)
 
 
 async def test_sign_ups_that_arrive_together_are_answered_as_if_one_by_one(
