@@ -59,8 +59,10 @@ class Command:
     handler: Handler
     params: tuple[Param, ...] = ()
     organizer: bool = False
-    #: Writes nothing about the person asking: someone the bot does not know yet is not stored for it.
-    read_only: bool = False
+    #: The dispatcher stores someone it does not know yet before the handler runs. False: the handler
+    #: gets them unsaved (``Person.saved`` is False) and stores them only with something it keeps about
+    #: them (``Context.stored_person``), or never: looking around, or cancelling what they never had.
+    stores_asker: bool = True
     examples: tuple[str, ...] = ()
     #: Extra explanation shown by ``help <command>``.
     details: str = ""

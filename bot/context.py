@@ -49,6 +49,13 @@ class Context:
     def is_organizer(self) -> bool:
         return self.invocation.actor.is_organizer
 
+    async def stored_person(self, tx: Tx) -> Person:
+        """The asker, stored in ``tx`` first if the bot did not know them (with what is kept about them)."""
+        if not self.person.saved:
+            p = self.person
+            self.person = await tx.upsert_person(p.platform, p.user_id, p.display_name, self.now)
+        return self.person
+
     def notifier(self, tx: Tx) -> Notifier:
         """Queue messages in ``tx``; the dispatcher wakes the postman if any were queued."""
         notifier = Notifier(tx, self.now, self.config)

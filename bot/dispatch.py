@@ -66,7 +66,7 @@ class Dispatcher:
             raise PermissionDenied(f"`{command.name}` is for organizers only.")
         options = invocation.options
         args = bind(command, rest) if options is None else bind_options(command, options)
-        person = await self._person(invocation, store_new=not command.read_only)
+        person = await self._person(invocation, store_new=command.stores_asker)
         ctx = Context(invocation, person, self.store, self.clock, self.config, self.registry, self.sources)
         result = await command.handler(ctx, args)
         if ctx.queued_total and self.on_queued is not None:

@@ -23,8 +23,12 @@ class Person:
 
     @classmethod
     def unsaved(cls, platform: str, user_id: str, display_name: str) -> Person:
-        """Someone the bot does not store (yet), asking something that keeps nothing about them."""
+        """Someone the bot does not store (yet): stored only along with something kept about them."""
         return cls(0, platform, user_id, display_name, None, True)
+
+    @property
+    def saved(self) -> bool:
+        return self.id != 0
 
 
 @dataclass(frozen=True)

@@ -309,9 +309,9 @@ def register(registry: Registry) -> None:
     repeat = Param("repeat", "text", "Repeat: weekly, every 2 weeks, 1st,3rd mon", required=False, keyword=True,
                    max_length=40)
     new_title = Param("title", "text", "New title", required=False, keyword=True)
-    registry.add(Command("events", "Upcoming events with open spots", events, read_only=True,
+    registry.add(Command("events", "Upcoming events with open spots", events, stores_asker=False,
                          examples=("events",)))
-    registry.add(Command("event", "One event in full, with sign-up buttons", event_show, (event,), read_only=True,
+    registry.add(Command("event", "One event in full, with sign-up buttons", event_show, (event,), stores_asker=False,
                          examples=("event 3",)))
     registry.add(Command(
         "event add", "Add an event (organizers)", event_add,

@@ -43,6 +43,6 @@ async def help_(ctx: Context, args: dict[str, Any]) -> Reply:
 def register(registry: Registry) -> None:
     registry.add(Command(
         "help", "What I can do, or how to use one command", help_,
-        (Param("command", "words", "A command name", required=False, max_length=40),), read_only=True,
+        (Param("command", "words", "A command name", required=False, max_length=40),), stores_asker=False,
         examples=("help", "help signup"),
     ))

@@ -28,7 +28,8 @@ async def tz(ctx: Context, args: dict[str, Any]) -> Reply:
         return Reply(f"Your time zone is {esc(current)}. Change it with `tz America/Chicago`.")
     chosen = zone(args["zone"])
     async with ctx.store.transaction() as tx:
-        await tx.set_timezone(ctx.person.id, chosen.key)
+        person = await ctx.stored_person(tx)
+        await tx.set_timezone(person.id, chosen.key)
         await _replan(ctx, tx)
     return Reply(f"Times will show in {esc(chosen.key)} for you; it's now {format_when(ctx.now, chosen)}.")
 
@@ -82,16 +83,16 @@ def register(registry: Registry) -> None:
     registry.add(Command(
         "tz", "Show or set your time zone for times I show you", tz,
         (Param("zone", "zone", "An IANA zone like America/New_York", required=False, max_length=64),),
-        examples=("tz America/Chicago",),
+        stores_asker=False, examples=("tz America/Chicago",),
     ))
     registry.add(Command(
         "reminders", "Turn your DM reminders on or off", reminders,
         (Param("state", "choice", "on or off", choices=("on", "off")),), examples=("reminders off",),
     ))
-    registry.add(Command("calendar", "A calendar file (.ics) of your sign-ups", calendar, read_only=True,
+    registry.add(Command("calendar", "A calendar file (.ics) of your sign-ups", calendar, stores_asker=False,
                          examples=("calendar",)))
     registry.add(Command(
         "forget-me", "Delete everything stored about you", forget_me,
         (Param("confirm", "choice", "Type confirm to delete", required=False, choices=("confirm",)),),
-        examples=("forget-me", "forget-me confirm"),
+        stores_asker=False, examples=("forget-me", "forget-me confirm"),
     ))

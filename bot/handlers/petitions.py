@@ -213,7 +213,7 @@ def register(registry: Registry) -> None:
     registry.add(Command(
         "petition", "Signature count, goal and progress", petition_show,
         (Param("name", "text", "Which petition (all when left out)", required=False, max_length=60),),
-        read_only=True, examples=("petition", "petition resolution"),
+        stores_asker=False, examples=("petition", "petition resolution"),
     ))
     every = Param("every", "duration", "How often to check the source, e.g. 10m", required=False, keyword=True)
     registry.add(Command(
@@ -236,7 +236,7 @@ def register(registry: Registry) -> None:
         organizer=True, examples=("petition source resolution csv:https://example.org/export?format=csv",),
     ))
     registry.add(Command("petition chart", "A chart of signatures over time", petition_chart, (name,),
-                         read_only=True, examples=("petition chart resolution",)))
+                         stores_asker=False, examples=("petition chart resolution",)))
     registry.add(Command("petition set", "Set the online count (organizers)", petition_set, (name, count),
                          organizer=True, examples=("petition set resolution 736",)))
     registry.add(Command(

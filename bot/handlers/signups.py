@@ -20,6 +20,7 @@ from bot.markup import bold, esc
 from bot.model import Attachment, Button, Reply
 from bot.reminders import plan_person, plan_person_now
 from bot.store import Tx
+from bot.store.people import find_person, upsert_people, upsert_person
 from bot.store.signups import SignupDesk, ensure_open
 from bot.store.writer import together
 from bot.views import event_line, fit_lines, spots_text, when_text
@@ -42,7 +43,14 @@ def _sign_up_many(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> lis
 
     Each call's outcome is its result, or the refusal it raised before changing anything.
     """
-    desk = SignupDesk(conn, ((event_id, person.id) for event_id, _, person, _, _ in calls))
+    desk = SignupDesk(conn, ((event_id, person.id) for event_id, _, person, _, _ in calls if person.saved))
+    # Newcomers whose sign-up will be taken are stored together, in one multi-row upsert; one who is
+    # refused, or must first choose a role, is not stored at all.
+    arriving = {(p.platform, p.user_id): (p.platform, p.user_id, p.display_name, now)
+                for event_id, role_name, p, now, _ in calls
+                if not p.saved and _will_take(desk, event_id, role_name, now)}
+    if arriving:
+        desk.people.update(((p.platform, p.user_id), p) for p in upsert_people(conn, list(arriving.values())))
     outcomes: list[SignupResult | Event | TurnoutError] = []
     for args in calls:
         try:
@@ -50,6 +58,14 @@ def _sign_up_many(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> lis
         except TurnoutError as exc:
             outcomes.append(exc)
     return outcomes
+
+
+def _will_take(desk: SignupDesk, event_id: int, role_name: str | None, now: datetime) -> bool:
+    """Whether a newcomer's sign-up gets as far as a change (``_sign_up_at`` decides it again)."""
+    event = desk.event(event_id)
+    if event is None or event.is_cancelled or event.starts_at <= now:
+        return False
+    return len(event.roles) == 1 if role_name is None else event.role(role_name) is not None
 
 
 @together(_sign_up_many)
@@ -70,6 +86,9 @@ def _sign_up_at(desk: SignupDesk, event_id: int, role_name: str | None, person: 
     if event is None:
         raise no_such_event(event_id)
     ensure_open(event, now)
+    if not person.saved:  # unknown when they asked: stored with this group, or since by another command?
+        person = (desk.people.get((person.platform, person.user_id))
+                  or find_person(desk.conn, person.platform, person.user_id) or person)
     if role_name is None:
         role_name = event.roles[0].name if len(event.roles) == 1 else desk.live_role(event.id, person.id)
         if role_name is None:
@@ -78,6 +97,8 @@ def _sign_up_at(desk: SignupDesk, event_id: int, role_name: str | None, person: 
     if role is None:
         names = ", ".join(f"`{esc(r.name)}`" for r in event.roles)
         raise NotFound(f"Event #{event.id} has no role `{esc(role_name[:40])}`. Its roles: {names}.")
+    if not person.saved:  # a newcomer is stored with their first sign-up, not before
+        person = upsert_person(desk.conn, person.platform, person.user_id, person.display_name, now)
     result = desk.sign_up(event, role, person.id, now)
     if result.status == "confirmed" and not result.already:
         return replace(result, reminders=plan_person_now(desk.conn, result.event, person.id, config, now))
@@ -246,15 +267,15 @@ def register(registry: Registry) -> None:
     registry.add(Command(
         "signup", "Sign up for an event (waitlisted when full)", signup,
         (event, Param("role", "text", "Which role, when the event has several", required=False, max_length=32)),
-        examples=("signup 3", "signup 3 speaker"),
+        stores_asker=False, examples=("signup 3", "signup 3 speaker"),
     ))
     registry.add(Command("cancel", "Give up your spot; the waitlist moves up", cancel, (event,),
-                         examples=("cancel 3",)))
+                         stores_asker=False, examples=("cancel 3",)))
     registry.add(Command("claim", "Take a spot you were offered from the waitlist", claim, (event,),
-                         examples=("claim 3",)))
+                         stores_asker=False, examples=("claim 3",)))
     registry.add(Command("confirm", "Say you're still coming (asked the day before)", confirm, (event,),
-                         examples=("confirm 3",)))
-    registry.add(Command("mine", "Your upcoming sign-ups and waitlist places", mine, read_only=True,
+                         stores_asker=False, examples=("confirm 3",)))
+    registry.add(Command("mine", "Your upcoming sign-ups and waitlist places", mine, stores_asker=False,
                          examples=("mine",)))
     registry.add(Command("roster", "Who is signed up, as a CSV file (organizers)", roster, (event,),
                          organizer=True, examples=("roster 3",)))

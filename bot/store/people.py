@@ -36,7 +36,7 @@ _UPSERT = (
 )
 
 
-def _upsert_people(conn: sqlite3.Connection, calls: list[tuple[str, str, str, datetime]]) -> list[Person]:
+def upsert_people(conn: sqlite3.Connection, calls: list[tuple[str, str, str, datetime]]) -> list[Person]:
     """Many people at once (a crowd's first contact): one statement per few hundred."""
     found: dict[tuple[str, str], Person] = {}
     for start in range(0, len(calls), _UPSERT_ROWS):
@@ -56,10 +56,10 @@ def _upsert_people(conn: sqlite3.Connection, calls: list[tuple[str, str, str, da
     return out
 
 
-@together(_upsert_people)
+@together(upsert_people)
 def upsert_person(conn: sqlite3.Connection, platform: str, user_id: str, name: str, now: datetime) -> Person:
     """The person behind a platform id, created on first contact; the display name kept current."""
-    return _upsert_people(conn, [(platform, user_id, name, now)])[0]
+    return upsert_people(conn, [(platform, user_id, name, now)])[0]
 
 
 def find_person(conn: sqlite3.Connection, platform: str, user_id: str) -> Person | None:

@@ -46,6 +46,8 @@ class SignupDesk:
         self._next_seq: dict[int, int] = {}
         #: (event id, person id) -> (sign-up id, status, role name); None: has none.
         self._held: dict[tuple[int, int], tuple[int, str, str] | None] = {}
+        #: (platform, user id) -> Person: newcomers stored for this trip's sign-ups.
+        self.people: dict[tuple[str, str], Person] = {}
 
     def event(self, event_id: int) -> Event | None:
         """The event as it stands now, counts included."""

@@ -149,17 +149,23 @@ async def test_my_calendar_file_lists_my_sign_ups(bot: Bot) -> None:
 async def test_looking_around_stores_nobody(bot: Bot) -> None:
     await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:1")
     await bot.say("olivia", "petition add resolution goal:1000")
-    read_only = sorted(c.name for c in bot.core.registry if c.read_only)
-    assert read_only == ["calendar", "event", "events", "help", "mine", "petition", "petition chart"]
+    await bot.say("olivia", COUNCIL)
+    stored_later = sorted(c.name for c in bot.core.registry if not c.stores_asker)
+    assert stored_later == ["calendar", "cancel", "claim", "confirm", "event", "events", "forget-me", "help", "mine",
+                            "petition", "petition chart", "signup", "tz"]
     for line in ("help", "help signup", "events", "event 1", "mine", "petition", "petition resolution",
-                 "petition chart resolution", "calendar"):
+                 "petition chart resolution", "calendar", "forget-me", "forget-me confirm", "tz", "cancel 1",
+                 "claim 1", "confirm 1", "signup 99", "signup 2", "signup 2 juggler", "tz Mars/Olympus"):
         [reply] = await bot.ask("zed", line)
         assert "incident" not in reply.text, line
     async with bot.core.store.snapshot() as tx:
         assert await tx.find_person("test", "zed") is None
     assert "You're in!" in await bot.say("zed", "signup 1")  # the first change stores them
+    assert "Times will show in America/Chicago" in await bot.say("yul", "tz America/Chicago")
     async with bot.core.store.snapshot() as tx:
         assert await tx.find_person("test", "zed") is not None
+        yul = await tx.find_person("test", "yul")
+        assert yul is not None and yul.tz == "America/Chicago"
 
 
 async def test_forget_me_explains_then_deletes_and_frees_the_spot(bot: Bot) -> None:
@@ -203,7 +209,7 @@ async def test_sign_ups_that_arrive_together_are_answered_as_if_one_by_one(
              ("di", "signup 2 mc"), ("ed", "signup 2"), ("fay", "signup 3"), ("gus", "signup 2 speaker"),
              ("hal", "signup 9")]
     replies = await asyncio.gather(*(bot.say(name, text) for name, text in crowd))
-    assert store.writer_trips - trips <= 4  # the people, then their sign-ups: a trip and a commit each
+    assert store.writer_trips - trips <= 2  # newcomers are stored with their sign-ups: one trip, one commit
     assert "one by one" not in caplog.text  # taken together, not rescued by running them alone
     ann, bo, bo_again, cy, di, ed, fay, gus, hal = replies
     assert ann.startswith("You're in!") and bo.startswith("You're in!")  # ann's cancelled spot taken again
@@ -217,3 +223,6 @@ async def test_sign_ups_that_arrive_together_are_answered_as_if_one_by_one(
     assert "2/2" in await bot.say("ann", "event 1")
     assert "waitlist #1" in await bot.say("cy", "mine")
     assert "no upcoming sign-ups" in await bot.say("ed", "mine")
+    async with store.snapshot() as tx:  # refused newcomers were not stored; both bo's were one person
+        stored = {r["user_id"] for r in await tx.all("SELECT user_id FROM people")}
+    assert stored == {"olivia", "ann", "bo", "cy", "gus"}
