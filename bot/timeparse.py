@@ -309,12 +309,17 @@ def format_when(
 ) -> str:
     """``Mon, Dec 7 · 7:00 PM EST`` in the reader's zone; the year only when it is not ``now``'s."""
     local = instant.astimezone(tz)
-    text = f"{_DAY_NAMES[local.weekday()]}, {_MONTH_NAMES[local.month - 1]} {local.day}"
-    if now is not None and local.year != now.astimezone(tz).year:
-        text += f" {local.year}"
-    text += f" · {_clock(local)}"
+    text = f"{format_day(local, now=now)} · {_clock(local)}"
     if with_zone:
         text += f" {local.tzname()}"
+    return text
+
+
+def format_day(local: datetime, *, now: datetime | None = None) -> str:
+    """``Mon, Dec 7`` for a local time; the year only when it is not ``now``'s (in the same zone)."""
+    text = f"{_DAY_NAMES[local.weekday()]}, {_MONTH_NAMES[local.month - 1]} {local.day}"
+    if now is not None and local.year != now.astimezone(local.tzinfo).year:
+        text += f" {local.year}"
     return text
 
 

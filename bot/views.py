@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain import Event, Role
 from bot.markup import bold, esc, link
 from bot.model import Button, Card, Field
-from bot.timeparse import format_time_of_day, format_when
+from bot.timeparse import format_day, format_time_of_day, format_when
 
 #: Discord allows 25 buttons on a message; keep the cards well inside that.
 MAX_ROLE_BUTTONS = 4
@@ -46,11 +46,15 @@ def roles_text(event: Event) -> str:
 def when_text(event: Event, tz: ZoneInfo, now: datetime) -> str:
     end = event.ends_at.astimezone(tz)
     begin = event.starts_at.astimezone(tz)
+    # Across a clock change (1:30 AM EDT to 2:30 AM EST is two hours) both ends say their zone.
+    start = format_when(event.starts_at, tz, now=now, with_zone=begin.tzname() != end.tzname())
     if end.date() == begin.date():
-        # Across a clock change (1:30 AM EDT to 2:30 AM EST is two hours) both ends say their zone.
-        start = format_when(event.starts_at, tz, now=now, with_zone=begin.tzname() != end.tzname())
         return f"{start}–{format_time_of_day(end, tz)} {end.tzname()}"
-    return format_when(event.starts_at, tz, now=now)
+    if begin.time() == end.time() == time(0) and end > begin:  # whole days (an all-day calendar entry)
+        last = end - timedelta(days=1)
+        days = format_day(begin, now=now)
+        return f"{days} (all day)" if last.date() == begin.date() else f"{days} – {format_day(last, now=now)} (all day)"
+    return f"{start} – {format_when(event.ends_at, tz, now=now)}"  # past midnight: the end's day too
 
 
 def event_line(event: Event, tz: ZoneInfo, now: datetime) -> str:

@@ -151,3 +151,20 @@ def test_an_event_across_the_fall_back_change_shows_both_zones() -> None:
     assert when_text(night, NY, NOW) == "Sun, Nov 1 · 1:30 AM EDT–2:30 AM EST"
     evening = event(datetime(2026, 12, 8, 0, 0, tzinfo=UTC), 2)
     assert when_text(evening, NY, NOW) == "Mon, Dec 7 · 7:00 PM–9:00 PM EST"
+
+
+def test_an_event_past_midnight_or_over_whole_days_shows_its_end() -> None:
+    def event(starts: datetime, ends: datetime) -> Event:
+        return Event(1, "Vigil", "event", starts, ends, "", "", "", "scheduled", None, None, None)
+
+    def local(*args: int) -> datetime:
+        return datetime(*args, tzinfo=NY)
+
+    overnight = event(local(2026, 12, 10, 22), local(2026, 12, 11, 2))
+    assert when_text(overnight, NY, NOW) == "Thu, Dec 10 · 10:00 PM – Fri, Dec 11 · 2:00 AM EST"
+    assert when_text(event(local(2026, 12, 15), local(2026, 12, 16)), NY, NOW) == "Tue, Dec 15 (all day)"
+    three_days = event(local(2026, 12, 31), local(2027, 1, 3))
+    assert when_text(three_days, NY, NOW) == "Thu, Dec 31 – Sat, Jan 2 2027 (all day)"
+    # Seen from another zone, the same whole days are times again.
+    assert when_text(event(local(2026, 12, 15), local(2026, 12, 16)), ZoneInfo("America/Los_Angeles"), NOW) == (
+        "Mon, Dec 14 · 9:00 PM – Tue, Dec 15 · 9:00 PM PST")
