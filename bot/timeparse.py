@@ -190,12 +190,28 @@ def _take_date(text: str, today: date) -> date | None:
     raise UsageError(f"I can't read `{esc(text)}` as a date. Try {TIME_EXAMPLES}.")
 
 
+#: How far ahead a typed time may be: a campaign plans months ahead, not decades (and a date near
+#: year 9999 would overflow once a duration or reminder offset is added to it).
+MAX_YEARS_AHEAD = 10
+
+
 def parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None) -> datetime:
     """Parse a typed time in ``tz`` into an aware UTC datetime.
 
     ``day`` is the date used when only a time of day is given (``until:9pm`` after a ``when:``);
     without it a bare time means its next occurrence. Past times are allowed here; callers decide.
     """
+    try:
+        result = _parse_when(text, now=now, tz=tz, day=day)
+    except OverflowError:  # a date at the very edge of the calendar, shifted by its zone
+        result = None
+    if result is None or not now.year - MAX_YEARS_AHEAD <= result.year <= now.year + MAX_YEARS_AHEAD:
+        raise UsageError(f"`{esc(' '.join(text.split())[:40])}` is too far from today: give a time within "
+                         f"{MAX_YEARS_AHEAD} years.")
+    return result
+
+
+def _parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = None) -> datetime:
     raw = " ".join(text.split())
     if not raw:
         raise UsageError(f"The time is empty. Try {TIME_EXAMPLES}.")
@@ -212,7 +228,7 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = Non
 
     label, raw = _zone_label(raw, tz, now)
     if label is not None:  # "... 7:00 PM EST", as times are shown: the label must be the zone's own then
-        result = parse_when(raw, now=now, tz=tz, day=day)
+        result = _parse_when(raw, now=now, tz=tz, day=day)
         actual = result.astimezone(tz).tzname() or ""
         if actual.upper() != label.upper():
             raise UsageError(f"Times here are in {tz.key}, which is on {actual} then, not {esc(label)}. "
