@@ -44,10 +44,11 @@ async def channel_link(ctx: Context, args: dict[str, Any]) -> Reply:
 async def channel_unlink(ctx: Context, args: dict[str, Any]) -> Reply:
     place = ctx.invocation.place
     async with ctx.store.transaction() as tx:
-        removed = await tx.unlink_channel(args["purpose"], place.platform, place.channel_id)
-    if not removed:
+        withdrawn = await tx.unlink_channel(args["purpose"], place.platform, place.channel_id, ctx.now)
+    if withdrawn is None:
         return Reply(f"{_where(ctx)} was not linked for {args['purpose']}. Nothing changed.")
-    return Reply(f"Unlinked {_where(ctx)} from {args['purpose']}.")
+    posts = f"; {withdrawn} planned post{'s' if withdrawn != 1 else ''} for it here won't be sent" if withdrawn else ""
+    return Reply(f"Unlinked {_where(ctx)} from {args['purpose']}{posts}.")
 
 
 def _post(text: str) -> Reply:

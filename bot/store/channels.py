@@ -16,6 +16,19 @@ def linked_channels(conn: sqlite3.Connection, purpose: LinkPurpose) -> list[Chan
             for r in rows]
 
 
+def _unlink_channel(conn: sqlite3.Connection, purpose: LinkPurpose, platform: str, channel_id: str,
+                    now: datetime) -> int | None:
+    row = conn.execute("DELETE FROM channel_links WHERE purpose = ? AND platform = ? AND channel_id = ? RETURNING id",
+                       (purpose, platform, channel_id)).fetchone()
+    if row is None:
+        return None
+    # Every post planned for a link carries its id at the end of its key (``bot.notify``, ``bot.reminders``).
+    return conn.execute(
+        "UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE state = 'pending' "
+        "AND target_kind = 'channel' AND key LIKE ?", (iso_utc(now), f"%:ch{row[0]:d}"),
+    ).rowcount
+
+
 class ChannelQueries(Queries):
     async def link_channel(
         self, purpose: LinkPurpose, platform: str, workspace_id: str, channel_id: str, label: str, now: datetime
@@ -28,12 +41,10 @@ class ChannelQueries(Queries):
         )
         return changed == 1
 
-    async def unlink_channel(self, purpose: LinkPurpose, platform: str, channel_id: str) -> bool:
-        changed = await self.run(
-            "DELETE FROM channel_links WHERE purpose = ? AND platform = ? AND channel_id = ?",
-            (purpose, platform, channel_id),
-        )
-        return changed == 1
+    async def unlink_channel(self, purpose: LinkPurpose, platform: str, channel_id: str, now: datetime) -> int | None:
+        """Unlink a channel and withdraw the posts still planned for it there; returns how many were
+        withdrawn, or None when it was not linked."""
+        return await self.call(_unlink_channel, purpose, platform, channel_id, now)
 
     async def linked_channels(self, purpose: LinkPurpose) -> list[ChannelLink]:
         return await self.call(linked_channels, purpose)

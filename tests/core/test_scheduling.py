@@ -342,6 +342,20 @@ async def test_scheduled_announcements_can_be_listed_and_cancelled(bot: Bot) -> 
     assert bot.posts_in("news") == ["Announcement: Doors at 6"]
 
 
+async def test_unlinking_a_channel_withdraws_what_was_planned_for_it_there_only(bot: Bot) -> None:
+    await bot.say("olivia", "channel link announcements", channel="news")
+    await bot.say("olivia", "channel link reminders", channel="news")
+    await bot.say("olivia", "channel link reminders", channel="reminders")
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm"')
+    await bot.say("olivia", "announce Doors at 6 at:Dec 7 5pm")
+    reply = await bot.say("olivia", "channel unlink reminders", channel="news")
+    assert reply == "Unlinked #news from reminders; 2 planned posts for it here won't be sent."  # 1 day, 2 hours
+    assert "Nothing changed" in await bot.say("olivia", "channel unlink reminders", channel="news")
+    await bot.run_until(NY_7PM_DEC_7 + timedelta(hours=1))
+    assert bot.posts_in("news") == ["Announcement: Doors at 6"]  # its announcements link still stands
+    assert len(bot.posts_in("reminders")) == 2
+
+
 async def test_the_weekly_digest_lists_the_week_and_the_gaps(tmp_path: Path) -> None:
     from dataclasses import replace
 
