@@ -136,6 +136,8 @@ def _prepare_events(calendar: icalendar.Calendar, name: str, floating_tz: ZoneIn
             raise CalendarError(f"{name}: the event “{_clip(label)}” has no start time (DTSTART).")
         if not _text(event.get("UID")):
             event["UID"] = _made_up_uid(event, made_up)
+        if "DTEND" in event and _instant(event["DTEND"].dt, floating_tz) < _instant(event["DTSTART"].dt, floating_tz):
+            del event["DTEND"]  # an end before the start is a typo in the feed: the start is what people go by
         if "DTEND" not in event and "DURATION" not in event:
             all_day = not isinstance(event["DTSTART"].dt, datetime)
             event.add("DURATION", timedelta(days=1) if all_day else DEFAULT_LENGTH)

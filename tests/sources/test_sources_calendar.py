@@ -115,6 +115,12 @@ def test_utc_times() -> None:
     assert meeting.start.tzinfo is UTC
 
 
+def test_an_end_before_the_start_keeps_the_start_and_the_usual_length() -> None:
+    [meeting] = parse(event("DTSTART:20261208T183000", "DTEND:20261207T210000", "SUMMARY:Budget hearing"))
+    assert local(meeting) == datetime(2026, 12, 8, 18, 30, tzinfo=NEW_YORK)
+    assert meeting.end - meeting.start == timedelta(hours=2)
+
+
 def test_windows_zone_name_wins_over_its_one_rule_vtimezone() -> None:
     """Exchange's VTIMEZONE here knows no DST; the IANA zone does, so July is EDT."""
     data = ics(
