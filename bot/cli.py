@@ -68,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     redact = Redactor(config.secrets.values())
     setup_logging(logging.INFO if args.verbose else logging.WARNING, redact)
     db_path = args.db or config.db_path
+    if command in ("export", "deliveries") and (db_path == ":memory:" or not os.path.exists(db_path)):
+        # Reading a mistyped path would create an empty database and "export" nothing, silently.
+        print(f"turnout: there is no database at {db_path}; give the campaign's with --db PATH", file=sys.stderr)
+        return 2
     try:
         if command == "export":
             return eventloop.run(_export(config, db_path))

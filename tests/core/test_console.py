@@ -69,6 +69,10 @@ def test_a_scripted_campaign_runs_end_to_end(tmp_path: Path) -> None:
         capture_output=True, text=True, check=True, cwd=tmp_path,
     )
     data = json.loads(exported.stdout)
+    typo = subprocess.run([sys.executable, "-m", "bot.cli", "export", "--db", str(tmp_path / "campain.db")],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert typo.returncode == 2 and "there is no database at" in typo.stderr and typo.stdout == ""
+    assert not (tmp_path / "campain.db").exists()
     council, canvass = data["events"][1], data["events"][0]
     assert council["title"] == "Council meeting"
     assert council["starts_at"] == f"{AHEAD}-12-01T19:00:00-05:00"
