@@ -68,9 +68,13 @@ async def expire_offer(n: Notifier, signup_id: int) -> bool:
     assert event is not None
     if event.is_cancelled or event.starts_at <= n.now:
         return True  # the offer lapsed with the event: there is no spot to pass on, nor to sign up for again
-    await n.dm(signup.person, Reply(
-        f"The spot for {bold(esc(event.title))} (#{event.id}) went to the next person because it wasn't claimed "
-        f"in time. You can `signup {event.id}` again to rejoin the waitlist."
-    ), kind="offer-expired", event_id=event.id)
-    await refill(n, event, role_id)
+    passed_on = await refill(n, event, role_id)
+    title = f"{bold(esc(event.title))} (#{event.id})"
+    if passed_on:
+        text = (f"The spot for {title} went to the next person because it wasn't claimed in time. "
+                f"You can `signup {event.id}` again to rejoin the waitlist.")
+    else:  # nobody else was waiting: the spot is simply open again
+        text = (f"Your offer for {title} ran out because it wasn't claimed in time. Nobody else is waiting, "
+                f"so the spot is open again: `signup {event.id}` still takes it if you can come.")
+    await n.dm(signup.person, Reply(text), kind="offer-expired", event_id=event.id)
     return True

@@ -84,6 +84,19 @@ async def test_an_unclaimed_offer_cascades_to_the_next_person(bot: Bot) -> None:
     assert "1/1, full" in await bot.say("olivia", "event 1")
 
 
+async def test_the_last_unclaimed_offer_says_the_spot_is_open_again(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
+    for name in ("ann", "bo"):
+        await bot.say(name, "signup 1")
+    await bot.run_until(NY_7PM_DEC_7 - timedelta(hours=20))
+    await bot.say("ann", "cancel 1")
+    await bot.advance(hours=2)
+    lapsed = bot.dms_to("bo")[-1]
+    assert "Nobody else is waiting, so the spot is open again" in lapsed and "next person" not in lapsed
+    assert "0/1, 1 open" in await bot.say("olivia", "event 1")
+    assert "You're in!" in await bot.say("bo", "signup 1")
+
+
 async def test_an_offer_outstanding_when_the_event_is_cancelled_lapses_quietly(bot: Bot) -> None:
     await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
     for name in ("ann", "bo"):
