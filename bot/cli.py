@@ -178,8 +178,9 @@ async def _deliveries(config: Config, db_path: str, *, as_json: bool) -> int:
         json.dump([delivery_record(d) for d in rows], sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
+        now = core.clock.now()
         for d in rows:
-            print(delivery_line(d, config.campaign.tz))
+            print(delivery_line(d, config.campaign.tz, now))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,9 +27,9 @@ def delivery_record(d: Delivery) -> dict[str, Any]:
     }
 
 
-def delivery_line(d: Delivery, tz: ZoneInfo) -> str:
+def delivery_line(d: Delivery, tz: ZoneInfo, now: datetime) -> str:
     target = f"DM {d.label or d.address}" if d.target_kind == "dm" else f"#{d.label or d.address}"
-    line = f"#{d.id} {d.state} · {d.kind} → {d.platform} {target} · {format_when(d.due_at, tz)}"
+    line = f"#{d.id} {d.state} · {d.kind} → {d.platform} {target} · {format_when(d.due_at, tz, now=now)}"
     if d.last_error and d.state in ("failed", "uncertain", "skipped", "pending"):
         line += f" · {d.last_error[:120]}"
     return line
@@ -40,7 +41,7 @@ async def deliveries(ctx: Context, args: dict[str, Any]) -> Reply:
         rows = await tx.deliveries(states=states, limit=SHOWN)
         counts = await tx.delivery_counts()
     summary = ", ".join(f"{counts[s]} {s}" for s in STATES if counts.get(s)) or "nothing yet"
-    listed = fit_lines([f"- {esc(delivery_line(d, ctx.tz))}" for d in rows])
+    listed = fit_lines([f"- {esc(delivery_line(d, ctx.tz, ctx.now))}" for d in rows])
     lines = [f"{bold('Deliveries')}: {summary}", *listed]
     if len(rows) == SHOWN or len(listed) < len(rows):
         lines.append(f"_Showing the latest {len(listed)}; `turnout deliveries --json` lists all._")

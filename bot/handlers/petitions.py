@@ -99,6 +99,11 @@ async def _first_count(ctx: Context, spec: str | None) -> tuple[str, int | None]
     return canonical, await sources.petition_count(canonical)
 
 
+def _arg(name: str) -> str:
+    """A name as typed in a command: in quotes when it has spaces."""
+    return f'"{name}"' if any(c.isspace() for c in name) else name
+
+
 def _source_label(source: str) -> str:
     """A source as shown in chat: web addresses often carry a token, so only their host is shown."""
     kind, _, rest = source.partition(":")
@@ -138,7 +143,7 @@ async def petition_add(ctx: Context, args: dict[str, Any]) -> Reply:
             await _schedule_poll(ctx, tx, petition)
     if count is None:
         return Reply(f"Tracking petition {bold(esc(petition.name))} with a goal of {petition.goal:,}. "
-                     f"Update it with `petition set {esc(petition.name)} <count>`.")
+                     f"Update it with `petition set {esc(_arg(petition.name))} <count>`.")
     return Reply(f"Tracking petition {bold(esc(petition.name))} from {esc(_source_label(source))}: "
                  f"{count:,} signatures now, checked every {every} minutes.")
 
@@ -156,7 +161,8 @@ async def petition_source(ctx: Context, args: dict[str, Any]) -> Reply:
             await announce_progress(ctx.notifier(tx), petition)
         await _schedule_poll(ctx, tx, petition)
     if count is None:
-        return Reply(f"{bold(esc(petition.name))} is now counted by hand: `petition set {esc(petition.name)} <n>`.")
+        return Reply(f"{bold(esc(petition.name))} is now counted by hand: "
+                     f"`petition set {esc(_arg(petition.name))} <n>`.")
     return Reply(f"{bold(esc(petition.name))} now follows {esc(_source_label(source))}: {count:,} signatures, "
                  f"checked every {every} minutes.")
 

@@ -29,7 +29,8 @@ async def test_a_new_petition_claims_no_gain_and_a_drop_is_not_news(bot: Bot) ->
 
 
 async def test_goal_reached_and_several_petitions(bot: Bot) -> None:
-    await bot.say("olivia", 'petition add "Durham resolution" goal:100')
+    assert '`petition set "Durham resolution" <count>`' in await bot.say(
+        "olivia", 'petition add "Durham resolution" goal:100')
     await bot.say("olivia", "petition add housing goal:50")
     await bot.say("olivia", 'petition set "durham resolution" 120')
     text = await bot.say("vera", "petition")

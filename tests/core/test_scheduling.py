@@ -405,6 +405,9 @@ async def test_organizers_can_list_deliveries_by_state(bot: Bot) -> None:
     text = await bot.say("olivia", "deliveries")
     assert text.startswith("Deliveries: 4 pending")
     assert "reminder → test #reminders" in text and "confirm → test DM Ann" in text
+    assert "· Sun, Dec 6 · 7:00 PM EST" in text  # this year's: no year
+    await bot.say("olivia", 'event add Vigil when:"2027-12-07 7pm"')
+    assert "· Mon, Dec 6 2027 · 7:00 PM EST" in await bot.say("olivia", "deliveries")
     assert "Not allowed" in await bot.say("ann", "deliveries")
     bot.transport.refuse_dms_to.add("ann")
     await bot.run_until(NY_7PM_DEC_7 - timedelta(days=1))
