@@ -1,8 +1,9 @@
 """Typed lines and button ids into (command, arguments): pure functions, no I/O.
 
 Grammar: ``[/]command words [positional ...] [key:value ...]``. Quote with ``"..."`` to keep
-spaces in one value. A ``key:value`` may run over the bare words after it, so
-``when:tomorrow 7pm where:City Hall`` needs no quotes. Keys are the command's parameter names.
+spaces in one value; quotes after the first word of a longer text are kept as typed. A
+``key:value`` may run over the bare words after it, so ``when:tomorrow 7pm where:City Hall`` needs
+no quotes. Keys are the command's parameter names.
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ class Token:
     text: str
     #: The token began with a quote: never a key, never a command word.
     quoted: bool = False
+    #: As typed, quotes included, when that differs from ``text``.
+    typed: str | None = None
+
+    @property
+    def as_typed(self) -> str:
+        return self.text if self.typed is None else self.typed
 
 
 @dataclass(frozen=True)
@@ -62,14 +69,25 @@ def tokenize(line: str) -> list[Token]:
     return _scan(line)
 
 
+#: Stands for a quote that is only a character (one never closed); ``clean_line`` refuses private-use
+#: characters, so no typed line contains it.
+_LITERAL_QUOTE = "\ue000"
+
+
 def _scan(line: str) -> list[Token]:
-    """Tokens, character by character: quotes keep spaces and mark a token as quoted."""
+    """Tokens, character by character: quotes keep spaces and mark a token as quoted.
+
+    A quote that is never closed is just a character (``He said "meet at 5``).
+    """
     tokens: list[Token] = []
     buf: list[str] = []
+    typed: list[str] = []
     quoted_start = in_quote = False
     started = False
-    for ch in line:
+    opened_at = 0
+    for i, ch in enumerate(line):
         if in_quote:
+            typed.append(ch)
             if ch == '"':
                 in_quote = False
             else:
@@ -78,18 +96,28 @@ def _scan(line: str) -> list[Token]:
             if not started:
                 quoted_start = True
             in_quote = started = True
+            opened_at = i
+            typed.append(ch)
         elif ch.isspace():
             if started:
-                tokens.append(Token("".join(buf), quoted_start))
-            buf, started, quoted_start = [], False, False
+                tokens.append(_token(buf, typed, quoted_start))
+            buf, typed, started, quoted_start = [], [], False, False
         else:
             buf.append(ch)
+            typed.append(ch)
             started = True
     if in_quote:
-        raise UsageError('A quote `"` is not closed.')
+        literal = _scan(line[:opened_at] + _LITERAL_QUOTE + line[opened_at + 1:])
+        return [Token(t.text.replace(_LITERAL_QUOTE, '"'), t.quoted,
+                      None if t.typed is None else t.typed.replace(_LITERAL_QUOTE, '"')) for t in literal]
     if started:
-        tokens.append(Token("".join(buf), quoted_start))
+        tokens.append(_token(buf, typed, quoted_start))
     return tokens
+
+
+def _token(buf: list[str], typed: list[str], quoted: bool) -> Token:
+    text, as_typed = "".join(buf), "".join(typed)
+    return Token(text, quoted, None if as_typed == text else as_typed)
 
 
 def parse_line(line: str, registry: Registry) -> Parsed:
@@ -120,8 +148,10 @@ def match_line(line: str, registry: Registry) -> tuple[Command, list[Token]]:
 
 def bind(command: Command, tokens: list[Token]) -> dict[str, Any]:
     """Give each token to a parameter, then convert each value to its kind."""
+    # Quotes group words into one value; inside a longer text (after its first word) they are the
+    # person's own and kept: announce Vote "yes" on Prop 5.
     raw: dict[str, str] = {}
-    positional: list[str] = []
+    positional: list[Token] = []
     current: Param | None = None
     for token in tokens:
         m = None if token.quoted else _KEY.match(token.text)
@@ -132,20 +162,21 @@ def bind(command: Command, tokens: list[Token]) -> dict[str, Any]:
             raw[param.name] = m.group(2)
             current = param if param.kind in _EXTENDS else None
         elif current is not None:
-            raw[current.name] = f"{raw[current.name]} {token.text}".strip()
+            extended = raw[current.name]
+            raw[current.name] = f"{extended} {token.as_typed}" if extended.strip() else token.text
         else:
-            positional.append(token.text)
+            positional.append(token)
     slots = [p for p in command.positional if p.name not in raw]
     for i, param in enumerate(slots):
         if not positional:
             break
         if param.kind == "words" and i == len(slots) - 1:
-            raw[param.name] = " ".join(positional)
+            raw[param.name] = " ".join([positional[0].text, *(t.as_typed for t in positional[1:])])
             positional = []
         else:
-            raw[param.name] = positional.pop(0)
+            raw[param.name] = positional.pop(0).text
     if positional:
-        extra = " ".join(positional)
+        extra = " ".join(t.text for t in positional)
         raise _usage(command, f"I didn't expect `{esc(extra[:60])}` here.")
     return _convert_all(command, raw)
 

@@ -74,7 +74,6 @@ def test_durations_and_offsets_are_converted() -> None:
         ("signup 0", "not an event id"),
         ("signup 3 speaker extra", "didn't expect"),
         ("reminders maybe", "not one of on, off"),
-        ('event add "unclosed when:mon 7pm', "not closed"),
         ("event add x when:mon 7pm when:tue 7pm", "given twice"),
         ("event add x when:mon 7pm spots:0", "at least 1"),
         ("event add x when:", "empty"),
@@ -93,6 +92,24 @@ def test_usage_comes_with_argument_errors() -> None:
     with pytest.raises(UsageError) as err:
         parse("signup")
     assert err.value.usage == "signup <event> [role]"
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "value"),
+    [
+        ('announce Vote "yes" on Prop 5 — say "I support it"', "text", 'Vote "yes" on Prop 5 — say "I support it"'),
+        ('announce "Big news" today', "text", 'Big news today'),  # leading quotes only group
+        ('announce He said "meet at 5', "text", 'He said "meet at 5'),  # never closed: just a character
+        ('event add Say "no" to cuts when:mon 7pm', "title", 'Say "no" to cuts'),
+        ('event add "Pack the chambers" when:mon 7pm', "title", "Pack the chambers"),
+        ('event add x when:mon 7pm where:"City Hall, room 2A"', "where", "City Hall, room 2A"),
+        ('event add x when:mon 7pm about:Bring a "3-ring" binder', "about", 'Bring a "3-ring" binder'),
+        ('event add x when:mon 7pm about: "Bring" a binder', "about", "Bring a binder"),
+        ('event add "unclosed when:mon 7pm', "title", '"unclosed'),
+    ],
+)
+def test_quotes_group_words_and_are_kept_inside_a_longer_text(line: str, name: str, value: str) -> None:
+    assert parse(line)[1][name] == value
 
 
 def test_tokenizer_keeps_quoted_segments_inside_a_token() -> None:
