@@ -23,8 +23,9 @@ def url(value: str) -> str:
     return value
 
 
-def roles(spec: str) -> list[tuple[str, int | None]]:
-    """``speaker=5,attendee`` -> [("speaker", 5), ("attendee", None)]."""
+def roles(spec: str, *, removing: bool = False) -> list[tuple[str, int | None]]:
+    """``speaker=5,attendee`` -> [("speaker", 5), ("attendee", None)]. With ``removing`` (an edit),
+    ``name=0`` is allowed: it asks for the role to go."""
     out: list[tuple[str, int | None]] = []
     for part in (p.strip() for p in spec.split(",")):
         if not part:
@@ -40,7 +41,7 @@ def roles(spec: str) -> list[tuple[str, int | None]]:
             if not re.fullmatch(r"-?\d{1,9}", spots_raw.strip()):
                 raise UsageError(f"The spots for `{esc(name)}` must be a whole number.")
             spots = int(spots_raw)
-            if spots <= 0:
+            if spots < 0 or spots == 0 and not removing:
                 raise UsageError(f"The spots for `{esc(name)}` must be at least 1 (leave it out for unlimited).")
             if spots > MAX_SPOTS:
                 raise UsageError(f"The spots for `{esc(name)}` can be at most {MAX_SPOTS:,}.")

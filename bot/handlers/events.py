@@ -231,12 +231,19 @@ def _merged_roles(roles: list[tuple[str, int | None]], args: dict[str, Any], *, 
             raise UsageError(f'{subject} has several roles ({esc(names)}): use `roles:"{esc(out[0][0])}=N"`.')
         out = [(out[0][0], args["spots"])]
     if args.get("roles") is not None:
-        for name, spots in validate.roles(args["roles"]):
+        # Named roles are added or get new spots; `name=0` removes one. The others stay as they are.
+        for name, spots in validate.roles(args["roles"], removing=True):
             at = next((i for i, (known, _) in enumerate(out) if known == name), None)
-            if at is None:
+            if spots == 0:
+                if at is None:
+                    raise UsageError(f"{subject} has no role `{esc(name)}` to remove.")
+                del out[at]
+            elif at is None:
                 out.append((name, spots))
             else:
                 out[at] = (name, spots)
+        if not out:
+            raise UsageError(f"{subject} needs at least one role.")
         if len(out) > validate.MAX_ROLES:
             raise UsageError(f"At most {validate.MAX_ROLES} roles per event; {label} has {len(roles)}.")
     return out
@@ -246,6 +253,13 @@ async def _apply_capacity(tx: Tx, event: Event, args: dict[str, Any]) -> None:
     """New spot counts; more spots are filled from the waitlist by ``after_edit``, fewer remove nobody."""
     wanted = _merged_roles([(r.name, r.spots) for r in event.roles], args, subject="This event",
                            label=f"#{event.id}")
+    names = {name for name, _ in wanted}
+    for role in event.roles:
+        if role.name not in names:
+            if role.confirmed or role.waitlisted or role.offered:
+                raise Conflict(f"Event #{event.id} has people signed up as {esc(role.name)}, so that role stays. "
+                               "Move them first (they can cancel and sign up again).")
+            await tx.remove_role(role.id)
     for name, spots in wanted:
         role = event.role(name)
         if role is None:
@@ -329,7 +343,8 @@ def register(registry: Registry) -> None:
         organizer=True,
         examples=('event edit-series 3 where:"Union Hall"', "event edit-series 3 spots:20"),
         details="Changes the given date, every later date already made, and the dates still to come. "
-                "To change the time, end the series (`event end-series`) and start a new one.",
+                "To change the time, end the series (`event end-series`) and start a new one. `roles:` works "
+                "as in `event edit` (`name=0` removes a role).",
     ))
     registry.add(Command(
         "event edit", "Change an event (organizers)", event_edit,
@@ -337,7 +352,8 @@ def register(registry: Registry) -> None:
         organizer=True,
         examples=("event edit 3 when:Dec 8 7pm", 'event edit 3 roles:"speaker=8"'),
         details="Everyone signed up is told when the time or place changes. More spots promote the waitlist; "
-                "fewer spots never remove anyone.",
+                "fewer spots never remove anyone. `roles:` adds the roles it names or changes their spots and "
+                'leaves the others; `roles:"volunteer=0"` removes a role nobody is signed up for.',
     ))
     registry.add(Command(
         "event cancel", "Cancel an event and tell everyone signed up (organizers)", event_cancel,

@@ -179,6 +179,10 @@ class EventQueries(Queries):
     async def set_role_spots(self, role_id: int, spots: int | None) -> None:
         await self.run("UPDATE roles SET spots = ? WHERE id = ?", (spots, role_id))
 
+    async def remove_role(self, role_id: int) -> None:
+        """Remove a role nobody holds or waits for (its cancelled sign-ups go with it)."""
+        await self.run("DELETE FROM roles WHERE id = ?", (role_id,))
+
     async def add_role(self, event_id: int, name: str, spots: int | None) -> None:
         position = await self.scalar("SELECT COALESCE(MAX(position), -1) + 1 FROM roles WHERE event_id = ?",
                                      (event_id,))

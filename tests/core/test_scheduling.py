@@ -258,6 +258,9 @@ async def test_editing_a_series_changes_this_date_on_and_the_dates_still_to_come
     assert [e.roles[0].spots for e in after] == [5] + [8] * (len(after) - 1)
     nine = ",".join(f"r{i}=1" for i in range(10))
     assert "At most 10 roles" in await bot.say("olivia", f'event edit-series {after[-1].id} roles:"{nine}"')
+    assert "Updated" in await bot.say("olivia", f'event edit-series {after[-1].id} roles:"volunteer=0,lead=1"')
+    async with bot.core.store.snapshot() as tx:
+        assert [r.name for r in (await tx.all_events())[-1].roles] == ["lead"]
     await bot.say("olivia", 'event add One-off when:"Dec 20 6pm"')
     assert "does not repeat" in await bot.say("olivia", f"event edit-series {len(after) + 1} where:Home")
 

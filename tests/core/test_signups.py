@@ -72,6 +72,23 @@ async def test_an_edit_cannot_take_an_event_past_ten_roles(bot: Bot) -> None:
     assert "Updated" in await bot.say("olivia", 'event edit 1 roles:"usher=3,r1=1,r2=1"')  # 4 in all: fine
 
 
+async def test_an_edit_removes_a_role_with_zero_spots_only_while_nobody_holds_it(bot: Bot) -> None:
+    await bot.say("olivia", "event add Tabling when:Dec 12 10am spots:3")
+    await bot.say("olivia", 'event add Talk when:Dec 13 7pm roles:"speaker=1,attendee"')
+    await bot.say("ann", "signup 2 speaker")
+    await bot.say("bo", "signup 2 attendee")
+    await bot.say("bo", "cancel 2")
+    reply = await bot.say("olivia", 'event edit 1 roles:"volunteer=0,lead=1,helper=2"')
+    assert "lead 0/1, 1 open; helper 0/2, 2 open" in reply and "volunteer" not in reply
+    refused = await bot.say("olivia", 'event edit 2 roles:"speaker=0" title:Renamed')
+    assert "people signed up as speaker, so that role stays" in refused
+    assert "Talk" in await bot.say("olivia", "event 2")  # nothing of the refused edit was kept
+    assert "attendee" not in await bot.say("olivia", 'event edit 2 roles:"attendee=0"')  # only a cancelled one
+    assert "no role `mc` to remove" in await bot.say("olivia", 'event edit 2 roles:"mc=0"')
+    assert "needs at least one role" in await bot.say("olivia", 'event edit 2 roles:"speaker=0"')
+    assert "must be at least 1" in await bot.say("olivia", 'event add X when:Dec 14 7pm roles:"a=0"')
+
+
 async def test_more_spots_promote_the_waitlist_and_fewer_never_demote(bot: Bot) -> None:
     await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:1")
     for name in ("ann", "bo", "cy"):
