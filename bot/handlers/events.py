@@ -189,6 +189,10 @@ async def event_edit(ctx: Context, args: dict[str, Any]) -> Reply:
     if promoted:
         verb = "offered a spot to" if any(p.offered for p in promoted) else "promoted"
         notes.append(f"{verb} {len(promoted)} from the waitlist")
+    for role in after.roles:
+        if role.spots is not None and role.confirmed + role.offered > role.spots:
+            notes.append(f"{role.confirmed + role.offered} already have the {role.spots} {esc(role.name)} "
+                         f"spot{'s' if role.spots != 1 else ''}; nobody was removed")
     suffix = f" ({', '.join(notes)})" if notes else ""
     return Reply(f"Updated{suffix}: {event_line(after, ctx.tz, ctx.now)}", cards=(event_card(after, ctx.tz, ctx.now),))
 
