@@ -38,15 +38,20 @@ def no_such_event(event_id: int) -> NotFound:
 
 
 async def events(ctx: Context, args: dict[str, Any]) -> Reply:
+    page = args.get("page") or 1
     async with ctx.store.snapshot() as tx:
-        upcoming = await tx.upcoming_events(ctx.now, limit=LIST_LIMIT + 1)
+        upcoming = await tx.upcoming_events(ctx.now, limit=LIST_LIMIT + 1, offset=(page - 1) * LIST_LIMIT)
     if not upcoming:
+        if page > 1:
+            return Reply(f"There is no page {page} of upcoming events. Type `events` for the first.")
         hint = " Add one with `event add`." if ctx.is_organizer else ""
         return Reply("No upcoming events yet." + hint)
     listed = fit_lines([f"- {event_line(e, ctx.tz, ctx.now)}" for e in upcoming[:LIST_LIMIT]])
-    lines = [bold("Upcoming events"), *listed]
-    if len(upcoming) > len(listed):
-        lines.append(f"_…and more. Showing the first {len(listed)}._")
+    lines = [bold("Upcoming events" + (f", page {page}" if page > 1 else "")), *listed]
+    if len(upcoming) > LIST_LIMIT:
+        lines.append(f"_…and more: `events {page + 1}` shows the next page._")
+    elif len(listed) < len(upcoming):
+        lines.append(f"_…and {len(upcoming) - len(listed)} more that did not fit._")
     lines.append("Type `event <id>` for details and sign-up buttons.")
     return Reply("\n".join(lines))
 
@@ -327,8 +332,9 @@ def register(registry: Registry) -> None:
     repeat = Param("repeat", "text", "Repeat: weekly, every 2 weeks, 1st,3rd mon", required=False, keyword=True,
                    max_length=40)
     new_title = Param("title", "text", "New title", required=False, keyword=True)
-    registry.add(Command("events", "Upcoming events with open spots", events, stores_asker=False,
-                         examples=("events",)))
+    registry.add(Command("events", "Upcoming events with open spots", events,
+                         (Param("page", "int", "Which page of the list", required=False, min=1, max=1000),),
+                         stores_asker=False, examples=("events", "events 2")))
     registry.add(Command("event", "One event in full, with sign-up buttons", event_show, (event,), stores_asker=False,
                          examples=("event 3",)))
     registry.add(Command(

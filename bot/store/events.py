@@ -137,13 +137,15 @@ class EventQueries(Queries):
             sql += " AND status = 'scheduled'"
         return await self._events(sql + " ORDER BY starts_at, id", params)
 
-    async def upcoming_events(self, now: datetime, *, limit: int = 25, include_cancelled: bool = False) -> list[Event]:
-        """Events that have not ended yet, soonest first."""
+    async def upcoming_events(self, now: datetime, *, limit: int = 25, offset: int = 0,
+                              include_cancelled: bool = False) -> list[Event]:
+        """Events that have not ended yet, soonest first (from the ``offset``-th on)."""
         status = "" if include_cancelled else "AND status = 'scheduled'"
         # Events last at most MAX_LENGTH, so the start bound lets the index skip the past.
         return await self._events(
-            f"SELECT * FROM events WHERE starts_at > ? AND ends_at > ? {status} ORDER BY starts_at, id LIMIT ?",
-            (iso_utc(now - MAX_LENGTH), iso_utc(now), limit),
+            f"SELECT * FROM events WHERE starts_at > ? AND ends_at > ? {status} ORDER BY starts_at, id "
+            "LIMIT ? OFFSET ?",
+            (iso_utc(now - MAX_LENGTH), iso_utc(now), limit, offset),
         )
 
     async def series_dates(self, series_id: int, *, since: datetime) -> list[Event]:

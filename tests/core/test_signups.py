@@ -244,3 +244,18 @@ async def test_sign_ups_that_arrive_together_are_answered_as_if_one_by_one(
     async with store.snapshot() as tx:  # refused newcomers were not stored; both bo's were one person
         stored = {r["user_id"] for r in await tx.all("SELECT user_id FROM people")}
     assert stored == {"olivia", "ann", "bo", "cy", "gus"}
+
+
+async def test_a_long_list_of_events_comes_in_pages(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Tabling when:"Dec 1 5pm" repeat:weekly spots:3')
+    await bot.say("olivia", 'event add Phonebank when:"Dec 2 6pm" repeat:weekly spots:3')
+    async with bot.core.store.snapshot() as tx:
+        made = len(await tx.upcoming_events(bot.clock.now(), limit=100))
+    assert made > 15
+    first = await bot.say("vera", "events")
+    assert "`events 2` shows the next page" in first and first.count("\n- #") == 15
+    second = await bot.say("vera", "events 2")
+    assert second.startswith("Upcoming events, page 2") and second.count("- #") == made - 15
+    assert "events 3" not in second
+    assert "no page 9" in await bot.say("vera", "events 9")
+    assert "at least 1" in await bot.say("vera", "events 0")
