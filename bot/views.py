@@ -10,8 +10,9 @@ from bot.markup import bold, esc, link
 from bot.model import Button, Card, Field
 from bot.timeparse import format_day, format_time_of_day, format_when
 
-#: Discord allows 25 buttons on a message; keep the cards well inside that.
-MAX_ROLE_BUTTONS = 4
+#: A button for every role an event may have (10, plus "Cancel my spot": three rows on Discord, which
+#: allows 25 buttons; one actions block on Slack, which allows 25 elements).
+MAX_ROLE_BUTTONS = 10
 #: The characters a listing may fill before it stops and says what it left out: replies stay under
 #: 4,000 characters, and under Discord's and Slack's limits once rendered.
 LISTING_BUDGET = 3_000

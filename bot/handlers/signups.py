@@ -23,7 +23,7 @@ from bot.store import Tx
 from bot.store.people import find_person, upsert_people, upsert_person
 from bot.store.signups import SignupDesk, ensure_open
 from bot.store.writer import together
-from bot.views import event_line, fit_lines, spots_text, when_text
+from bot.views import MAX_ROLE_BUTTONS, event_line, fit_lines, spots_text, when_text
 from bot.waitlist import refill
 
 _MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
@@ -34,7 +34,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _role_choice(event: Event) -> Reply:
     lines = [f"{bold(esc(event.title))} has several roles. Which one?"]
     lines += [f"- `signup {event.id} {r.name}`: {spots_text(r)}" for r in event.roles]
-    buttons = tuple(Button(f"Sign up: {r.name}"[:80], f"signup {event.id} {r.name}") for r in event.roles[:5])
+    buttons = tuple(Button(f"Sign up: {r.name}"[:80], f"signup {event.id} {r.name}")
+                    for r in event.roles[:MAX_ROLE_BUTTONS])
     return Reply("\n".join(lines), buttons=buttons)
 
 

@@ -259,3 +259,11 @@ async def test_a_long_list_of_events_comes_in_pages(bot: Bot) -> None:
     assert "events 3" not in second
     assert "no page 9" in await bot.say("vera", "events 9")
     assert "at least 1" in await bot.say("vera", "events 0")
+
+
+async def test_every_role_of_an_event_gets_its_sign_up_button(bot: Bot) -> None:
+    roles = ",".join(f"r{i}=1" for i in range(10))
+    [added] = await bot.ask("olivia", f'event add Rally when:Dec 12 10am roles:"{roles}"')
+    assert [b.action for b in added.buttons][-2:] == ["signup 1 r9", "cancel 1"] and len(added.buttons) == 11
+    [choice] = await bot.ask("ann", "signup 1")
+    assert len(choice.buttons) == 10
