@@ -61,7 +61,9 @@ class Command:
     organizer: bool = False
     #: The dispatcher stores someone it does not know yet before the handler runs. False: the handler
     #: gets them unsaved (``Person.saved`` is False) and stores them only with something it keeps about
-    #: them (``Context.stored_person``), or never: looking around, or cancelling what they never had.
+    #: them (``Context.stored_person``; a sign-up does it on the writer), or never (looking around). A
+    #: handler that acts on what they may have (cancel, forget-me) looks them up in its transaction
+    #: (``Context.known_person``): a first sign-up may have stored them since they asked.
     stores_asker: bool = True
     examples: tuple[str, ...] = ()
     #: Extra explanation shown by ``help <command>``.

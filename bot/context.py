@@ -49,6 +49,14 @@ class Context:
     def is_organizer(self) -> bool:
         return self.invocation.actor.is_organizer
 
+    async def known_person(self, tx: Tx) -> Person:
+        """The asker as stored now, if at all: someone unknown when they asked may have been stored
+        since by another command of theirs (a first sign-up running at the same moment)."""
+        if not self.person.saved:
+            p = self.person
+            self.person = await tx.find_person(p.platform, p.user_id) or p
+        return self.person
+
     async def stored_person(self, tx: Tx) -> Person:
         """The asker, stored in ``tx`` first if the bot did not know them (with what is kept about them)."""
         if not self.person.saved:

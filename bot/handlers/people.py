@@ -60,7 +60,8 @@ async def calendar(ctx: Context, args: dict[str, Any]) -> Reply:
 async def forget_me(ctx: Context, args: dict[str, Any]) -> Reply:
     if args.get("confirm") is None:
         async with ctx.store.snapshot() as tx:
-            rows = await tx.person_signups(ctx.person.id, ctx.now)
+            person = await ctx.known_person(tx)
+            rows = await tx.person_signups(person.id, ctx.now)
         return Reply(
             "`forget-me confirm` deletes everything Turnout stores about you:\n"
             f"- your name and {esc(ctx.person.platform)} id, your time zone and reminder setting;\n"
@@ -70,7 +71,7 @@ async def forget_me(ctx: Context, args: dict[str, Any]) -> Reply:
             buttons=(Button("Delete my data", "forget-me confirm", style="danger"),),
         )
     async with ctx.store.transaction() as tx:
-        person = await tx.person(ctx.person.id)
+        person = await tx.person((await ctx.known_person(tx)).id)
         if person is not None:
             for hook in ctx.registry.forget_hooks:
                 await hook(ctx, tx, person)

@@ -47,9 +47,10 @@ def _sign_up_many(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> lis
     desk = SignupDesk(conn, ((event_id, person.id) for event_id, _, person, _, _ in calls if person.saved))
     # Newcomers whose sign-up will be taken are stored together, in one multi-row upsert; one who is
     # refused, or must first choose a role, is not stored at all.
-    arriving = {(p.platform, p.user_id): (p.platform, p.user_id, p.display_name, now)
-                for event_id, role_name, p, now, _ in calls
-                if not p.saved and _will_take(desk, event_id, role_name, now)}
+    arriving: dict[tuple[str, str], tuple[str, str, str, datetime]] = {}
+    for event_id, role_name, p, now, _ in calls:
+        if not p.saved and _will_take(desk, event_id, role_name, now):
+            arriving.setdefault((p.platform, p.user_id), (p.platform, p.user_id, p.display_name, now))
     if arriving:
         desk.people.update(((p.platform, p.user_id), p) for p in upsert_people(conn, list(arriving.values())))
     outcomes: list[SignupResult | Event | TurnoutError] = []
@@ -131,6 +132,7 @@ async def signup(ctx: Context, args: dict[str, Any]) -> Reply:
 
 async def cancel(ctx: Context, args: dict[str, Any]) -> Reply:
     async with ctx.store.transaction() as tx:
+        await ctx.known_person(tx)
         event = await load_event(tx, args["event"])
         if event.starts_at <= ctx.now and not event.is_cancelled:
             raise Conflict(f"Event #{event.id} has already started; tell an organizer instead.")
@@ -227,6 +229,7 @@ async def checkin(ctx: Context, args: dict[str, Any]) -> Reply:
 
 async def claim(ctx: Context, args: dict[str, Any]) -> Reply:
     async with ctx.store.transaction() as tx:
+        await ctx.known_person(tx)
         event = await load_event(tx, args["event"])
         ensure_open(event, ctx.now)
         mine = await tx.person_signup(event.id, ctx.person.id)
@@ -244,6 +247,7 @@ async def claim(ctx: Context, args: dict[str, Any]) -> Reply:
 
 async def confirm(ctx: Context, args: dict[str, Any]) -> Reply:
     async with ctx.store.transaction() as tx:
+        await ctx.known_person(tx)
         event = await load_event(tx, args["event"])
         ensure_open(event, ctx.now)
         mine = await tx.person_signup(event.id, ctx.person.id)

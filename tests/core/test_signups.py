@@ -267,3 +267,16 @@ async def test_every_role_of_an_event_gets_its_sign_up_button(bot: Bot) -> None:
     assert [b.action for b in added.buttons][-2:] == ["signup 1 r9", "cancel 1"] and len(added.buttons) == 11
     [choice] = await bot.ask("ann", "signup 1")
     assert len(choice.buttons) == 10
+
+
+@pytest.mark.parametrize(("second", "answer"), [("forget-me confirm", "Done."), ("cancel 1", "Cancelled your spot")])
+async def test_a_first_sign_up_and_a_second_command_at_once_act_on_the_same_person(
+        bot: Bot, second: str, answer: str) -> None:
+    # Both were unknown when they asked; the sign-up stores them first, the other must still find them.
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:3")
+    signed, then = await asyncio.gather(bot.say("zed", "signup 1"), bot.say("zed", second))
+    assert signed.startswith("You're in!") and answer in then
+    async with bot.core.store.snapshot() as tx:
+        zed = await tx.find_person("test", "zed")
+        live = await tx.scalar("SELECT COUNT(*) FROM signups WHERE status != 'cancelled'")
+    assert live == 0 and (zed is None) == (second == "forget-me confirm")
