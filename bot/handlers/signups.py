@@ -13,7 +13,7 @@ from typing import Any
 from bot.commands import Command, Param, Registry
 from bot.config import Config
 from bot.context import Context
-from bot.domain import Event, Person, Signup, SignupResult
+from bot.domain import Event, Person, Role, Signup, SignupResult
 from bot.errors import Conflict, NotFound, TurnoutError, UsageError
 from bot.handlers.events import load_event, no_such_event
 from bot.markup import bold, esc
@@ -64,10 +64,28 @@ def _sign_up_many(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> lis
 
 def _will_take(desk: SignupDesk, event_id: int, role_name: str | None, now: datetime) -> bool:
     """Whether a newcomer's sign-up gets as far as a change (``_sign_up_at`` decides it again)."""
-    event = desk.event(event_id)
-    if event is None or event.is_cancelled or event.starts_at <= now:
+    try:
+        return _event_and_role(desk, event_id, role_name, 0, now)[1] is not None
+    except TurnoutError:
         return False
-    return len(event.roles) == 1 if role_name is None else event.role(role_name) is not None
+
+
+def _event_and_role(desk: SignupDesk, event_id: int, role_name: str | None, person_id: int,
+                    now: datetime) -> tuple[Event, Role | None]:
+    """The open event and the role signed up for; no role when the person must first choose one."""
+    event = desk.event(event_id)
+    if event is None:
+        raise no_such_event(event_id)
+    ensure_open(event, now)
+    if role_name is None:
+        role_name = event.roles[0].name if len(event.roles) == 1 else desk.live_role(event.id, person_id)
+        if role_name is None:
+            return event, None
+    role = event.role(role_name)
+    if role is None:
+        names = ", ".join(f"`{esc(r.name)}`" for r in event.roles)
+        raise NotFound(f"Event #{event.id} has no role `{esc(role_name[:40])}`. Its roles: {names}.")
+    return event, role
 
 
 @together(_sign_up_many)
@@ -84,21 +102,12 @@ def _sign_up_unit(conn: sqlite3.Connection, event_id: int, role_name: str | None
 
 def _sign_up_at(desk: SignupDesk, event_id: int, role_name: str | None, person: Person, now: datetime,
                 config: Config) -> SignupResult | Event:
-    event = desk.event(event_id)
-    if event is None:
-        raise no_such_event(event_id)
-    ensure_open(event, now)
     if not person.saved:  # unknown when they asked: stored with this group, or since by another command?
         person = (desk.people.get((person.platform, person.user_id))
                   or find_person(desk.conn, person.platform, person.user_id) or person)
-    if role_name is None:
-        role_name = event.roles[0].name if len(event.roles) == 1 else desk.live_role(event.id, person.id)
-        if role_name is None:
-            return event
-    role = event.role(role_name)
+    event, role = _event_and_role(desk, event_id, role_name, person.id, now)
     if role is None:
-        names = ", ".join(f"`{esc(r.name)}`" for r in event.roles)
-        raise NotFound(f"Event #{event.id} has no role `{esc(role_name[:40])}`. Its roles: {names}.")
+        return event
     if not person.saved:  # a newcomer is stored with their first sign-up, not before
         person = upsert_person(desk.conn, person.platform, person.user_id, person.display_name, now)
     result = desk.sign_up(event, role, person.id, now)

@@ -68,12 +68,17 @@ async def test_cant_make_it_from_the_day_before_message_cancels_and_promotes(bot
     assert "starts in 2 hours" in bot.dms_to("bo")[-1]
 
 
-async def test_an_unclaimed_offer_cascades_to_the_next_person(bot: Bot) -> None:
+async def _ann_gives_up_her_spot_close_to_the_event(bot: Bot, *waiting: str) -> None:
+    """A one-spot event: ann holds it, ``waiting`` queue behind her, and 20 hours before it she cancels."""
     await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
-    for name in ("ann", "bo", "cy"):
+    for name in ("ann", *waiting):
         await bot.say(name, "signup 1")
     await bot.run_until(NY_7PM_DEC_7 - timedelta(hours=20))
     await bot.say("ann", "cancel 1")
+
+
+async def test_an_unclaimed_offer_cascades_to_the_next_person(bot: Bot) -> None:
+    await _ann_gives_up_her_spot_close_to_the_event(bot, "bo", "cy")
     assert "claim it by" in bot.dms_to("bo")[-1]
     assert "spot offered" in await bot.say("bo", "mine")
     await bot.advance(hours=2)
@@ -85,11 +90,7 @@ async def test_an_unclaimed_offer_cascades_to_the_next_person(bot: Bot) -> None:
 
 
 async def test_the_last_unclaimed_offer_says_the_spot_is_open_again(bot: Bot) -> None:
-    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
-    for name in ("ann", "bo"):
-        await bot.say(name, "signup 1")
-    await bot.run_until(NY_7PM_DEC_7 - timedelta(hours=20))
-    await bot.say("ann", "cancel 1")
+    await _ann_gives_up_her_spot_close_to_the_event(bot, "bo")
     await bot.advance(hours=2)
     lapsed = bot.dms_to("bo")[-1]
     assert "Nobody else is waiting, so the spot is open again" in lapsed and "next person" not in lapsed
@@ -98,11 +99,7 @@ async def test_the_last_unclaimed_offer_says_the_spot_is_open_again(bot: Bot) ->
 
 
 async def test_an_offer_outstanding_when_the_event_is_cancelled_lapses_quietly(bot: Bot) -> None:
-    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
-    for name in ("ann", "bo"):
-        await bot.say(name, "signup 1")
-    await bot.run_until(NY_7PM_DEC_7 - timedelta(hours=20))
-    await bot.say("ann", "cancel 1")
+    await _ann_gives_up_her_spot_close_to_the_event(bot, "bo")
     assert "claim it by" in bot.dms_to("bo")[-1]
     await bot.say("olivia", "event cancel 1 Storm warning")
     assert bot.dms_to("bo")[-1].startswith("Cancelled: Canvass")
