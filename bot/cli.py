@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", parents=[common], help="chat with the bot in this terminal (or a script)")
     console.add_argument("--linger", type=float, default=0.0, metavar="SECONDS",
                          help="with a script, stay up this long after its last line to show scheduled messages")
-    sub.add_parser("export", parents=[common], help="print the whole campaign as JSON")
+    sub.add_parser("export", parents=[common], help="print the events, sign-ups and petitions as JSON")
     deliveries = sub.add_parser("deliveries", parents=[common], help="list scheduled, sent and failed messages")
     deliveries.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ics = sub.add_parser("import-ics", parents=[common], help="import meetings from a downloaded .ics file once")
