@@ -48,11 +48,15 @@ def _sign_up_many(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> lis
     # Newcomers whose sign-up will be taken are stored together, in one multi-row upsert; one who is
     # refused, or must first choose a role, is not stored at all.
     arriving: dict[tuple[str, str], tuple[str, str, str, datetime]] = {}
+    wanted: dict[int, list[tuple[str, str]]] = {}  # event id -> the newcomers signing up for it
     for event_id, role_name, p, now, _ in calls:
         if not p.saved and _will_take(desk, event_id, role_name, now):
             arriving.setdefault((p.platform, p.user_id), (p.platform, p.user_id, p.display_name, now))
+            wanted.setdefault(event_id, []).append((p.platform, p.user_id))
     if arriving:
         desk.people.update(((p.platform, p.user_id), p) for p in upsert_people(conn, list(arriving.values())))
+        for event_id, keys in wanted.items():
+            desk.expect(event_id, (desk.people[key].id for key in keys))
     outcomes: list[SignupResult | Event | TurnoutError] = []
     for args in calls:
         try:

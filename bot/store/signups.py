@@ -60,18 +60,25 @@ class SignupDesk:
     def _read_event_state(self, event: Event) -> None:
         self._next_seq[event.id] = self.conn.execute(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM signups WHERE event_id = ?", (event.id,)).fetchone()[0]
-        people = self._expected.pop(event.id, set())
+        self._read_held(event.id, self._expected.pop(event.id, set()))
+
+    def expect(self, event_id: int, person_ids: Iterable[int]) -> None:
+        """Read, in one query, the earlier sign-ups at the event of people stored since the desk began
+        (a crowd's newcomers), instead of one look-up each."""
+        self._read_held(event_id, {p for p in person_ids if (event_id, p) not in self._held})
+
+    def _read_held(self, event_id: int, people: set[int]) -> None:
         if not people:  # one sign-up on its own: ``_held_by`` looks it up
             return
         for person_id in people:
-            self._held[event.id, person_id] = None
+            self._held[event_id, person_id] = None
         rows = self.conn.execute(
             "SELECT s.person_id, s.id, s.status, r.name FROM signups s JOIN roles r ON r.id = s.role_id "
             "WHERE s.event_id = ? AND s.person_id IN (SELECT value FROM json_each(?))",
-            (event.id, json.dumps(sorted(people))),
+            (event_id, json.dumps(sorted(people))),
         ).fetchall()
         for person_id, signup_id, status, role in rows:
-            self._held[event.id, person_id] = (signup_id, status, role)
+            self._held[event_id, person_id] = (signup_id, status, role)
 
     def _held_by(self, event_id: int, person_id: int) -> tuple[int, str, str] | None:
         key = (event_id, person_id)

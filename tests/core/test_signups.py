@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
+from bot.domain import Person
+from bot.handlers.signups import _sign_up_unit
 from tests.conftest import Bot
 
 COUNCIL = 'event add Council meeting when:"Dec 7 7pm" where:"101 City Hall Plaza" roles:"speaker=2,attendee"'
@@ -280,3 +282,17 @@ async def test_a_first_sign_up_and_a_second_command_at_once_act_on_the_same_pers
         zed = await tx.find_person("test", "zed")
         live = await tx.scalar("SELECT COUNT(*) FROM signups WHERE status != 'cancelled'")
     assert live == 0 and (zed is None) == (second == "forget-me confirm")
+
+
+async def test_a_crowd_newcomer_stored_and_signed_up_meanwhile_is_told_they_already_are(
+        bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    # Asked while unknown; by the time the crowd's unit runs, another command had stored and signed them up.
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:3")
+    await bot.say("zed", "signup 1")
+    store, now, config = bot.core.store, bot.clock.now(), bot.core.config
+    crowd = [Person.unsaved("test", name, name.title()) for name in ("zed", "amy", "zed")]
+    results = await asyncio.gather(*(store.apply(_sign_up_unit, 1, None, p, now, config) for p in crowd))
+    assert [(r.status, r.already) for r in results] == [("confirmed", True), ("confirmed", False), ("confirmed", True)]
+    assert "one by one" not in caplog.text  # taken together, not rescued by running them alone
+    async with store.snapshot() as tx:
+        assert await tx.scalar("SELECT COUNT(*) FROM signups") == 2
