@@ -8,7 +8,7 @@ the old rows and plans new ones; a row that was sent is never touched again.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
@@ -19,12 +19,16 @@ from bot.notify import Notifier, channel_target, dm_target, zone_of
 from bot.store.channels import linked_channels
 from bot.store.outbox import cancel_keys, pending_keys, plan_delivery
 from bot.store.signups import confirmed_people, confirmed_person
-from bot.timeparse import iso_utc, parse_offsets
-from bot.views import when_text
+from bot.timeparse import iso_utc, localize, parse_offsets
+from bot.views import is_whole_days, when_text
 
 REMINDER_KINDS = ("reminder", "confirm")
 #: The reminder closest to a day before, within these bounds, asks "still coming?".
 CONFIRM_BOUNDS = (timedelta(hours=12), timedelta(hours=36))
+#: An all-day entry (a holiday, a council date whose hour is not announced yet) is reminded of as if it
+#: began at this hour of its first day, in the campaign's zone: "2 hours before" is 7 AM that day, "1 day
+#: before" 9 AM the day before; counted from midnight they would wake people at 10 PM with "starts in 2 hours".
+ALL_DAY_ANCHOR = time(9)
 
 
 def offsets_for(event: Event, config: Config) -> list[timedelta]:
@@ -51,10 +55,25 @@ def human_span(delta: timedelta) -> str:
     return f"{minutes} minutes"
 
 
-def reminder_reply(event: Event, offset: timedelta, tz: ZoneInfo, *, confirm: bool, channel: bool) -> Reply:
+def anchor(event: Event, home: ZoneInfo) -> datetime:
+    """The instant reminder offsets count back from: the start, or for an all-day entry the anchor hour."""
+    if is_whole_days(event, home):
+        return localize(event.starts_at.astimezone(home).date(), ALL_DAY_ANCHOR, home)
+    return event.starts_at
+
+
+def reminder_reply(event: Event, offset: timedelta, tz: ZoneInfo, *, home: ZoneInfo, confirm: bool,
+                   channel: bool) -> Reply:
+    """The reminder ``offset`` before ``event``, its times shown in ``tz`` (the campaign's zone is ``home``)."""
     where = f" at {esc(event.location)}" if event.location else ""
-    text = (f"Reminder: {bold(esc(event.title))} (#{event.id}) starts in {human_span(offset)}: "
-            f"{when_text(event, tz, event.starts_at)}{where}.")
+    if is_whole_days(event, home):  # dates, not hours: the same for everyone, in the campaign's zone
+        due = (anchor(event, home) - offset).astimezone(home)
+        days = (event.starts_at.astimezone(home).date() - due.date()).days
+        soon = "is today" if days <= 0 else "is tomorrow" if days == 1 else f"is in {days} days"
+        text = f"Reminder: {bold(esc(event.title))} (#{event.id}) {soon}: {when_text(event, home, due)}{where}."
+    else:
+        text = (f"Reminder: {bold(esc(event.title))} (#{event.id}) starts in {human_span(offset)}: "
+                f"{when_text(event, tz, event.starts_at)}{where}.")
     if channel:
         return Reply(text + f" Type `event {event.id}` to sign up or see who's going.", visibility="channel")
     if confirm:
@@ -74,13 +93,14 @@ def _plan_person_rows(conn: sqlite3.Connection, event: Event, person: Person, of
     wanted: set[str] = set()
     if not person.reminders:
         return wanted
+    home = config.campaign.tz
     for offset in offsets:
-        due = event.starts_at - offset
+        due = anchor(event, home) - offset
         if due <= now:
             continue
         confirm = offset == confirm_at
         key = _key(event, offset, f"p{person.id}")
-        reply = reminder_reply(event, offset, zone_of(person, config.campaign.tz), confirm=confirm, channel=False)
+        reply = reminder_reply(event, offset, zone_of(person, home), home=home, confirm=confirm, channel=False)
         plan_delivery(conn, Outgoing(dm_target(person), reply, key=key, person_id=person.id, due_at=due),
                       "confirm" if confirm else "reminder", now, event.id)
         wanted.add(key)
@@ -93,7 +113,7 @@ def plan_person_now(conn: sqlite3.Connection, event: Event, person_id: int, conf
     Returns how many are planned: the runner must hear of them, since one may fall due before its alarm.
     """
     wanted: set[str] = set()
-    if not event.is_cancelled and event.starts_at > now:
+    if not event.is_cancelled and anchor(event, config.campaign.tz) > now:
         person = confirmed_person(conn, event.id, person_id)
         if person is not None:
             offsets = offsets_for(event, config)
@@ -116,15 +136,16 @@ async def plan_person(n: Notifier, event: Event, person: Person) -> None:
 def _plan_event_rows(conn: sqlite3.Connection, event: Event, config: Config, now: datetime) -> int:
     """Every reminder of an event, for its linked channels and each confirmed volunteer; stale ones retired."""
     wanted: set[str] = set()
-    if not event.is_cancelled and event.starts_at > now:
+    home = config.campaign.tz
+    if not event.is_cancelled and anchor(event, home) > now:
         offsets = offsets_for(event, config)
         for link in linked_channels(conn, "reminders"):
             for offset in offsets:
-                due = event.starts_at - offset
+                due = anchor(event, home) - offset
                 if due <= now:
                     continue
                 key = _key(event, offset, f"ch{link.id}")
-                reply = reminder_reply(event, offset, config.campaign.tz, confirm=False, channel=True)
+                reply = reminder_reply(event, offset, home, home=home, confirm=False, channel=True)
                 plan_delivery(conn, Outgoing(channel_target(link), reply, key=key, due_at=due), "reminder", now,
                               event.id)
                 wanted.add(key)

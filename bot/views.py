@@ -44,6 +44,12 @@ def roles_text(event: Event) -> str:
     return "; ".join(f"{esc(r.name)} {spots_text(r)}" for r in event.roles)
 
 
+def is_whole_days(event: Event, tz: ZoneInfo) -> bool:
+    """Midnight to midnight in ``tz``: an all-day calendar entry."""
+    begin, end = event.starts_at.astimezone(tz), event.ends_at.astimezone(tz)
+    return begin.time() == end.time() == time(0) and end > begin
+
+
 def when_text(event: Event, tz: ZoneInfo, now: datetime) -> str:
     end = event.ends_at.astimezone(tz)
     begin = event.starts_at.astimezone(tz)
@@ -51,7 +57,7 @@ def when_text(event: Event, tz: ZoneInfo, now: datetime) -> str:
     start = format_when(event.starts_at, tz, now=now, with_zone=begin.tzname() != end.tzname())
     if end.date() == begin.date():
         return f"{start}–{format_time_of_day(end, tz)} {end.tzname()}"
-    if begin.time() == end.time() == time(0) and end > begin:  # whole days (an all-day calendar entry)
+    if is_whole_days(event, tz):
         last = end - timedelta(days=1)
         days = format_day(begin, now=now)
         return f"{days} (all day)" if last.date() == begin.date() else f"{days} – {format_day(last, now=now)} (all day)"

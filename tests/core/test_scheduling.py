@@ -413,3 +413,31 @@ async def test_organizers_can_list_deliveries_by_state(bot: Bot) -> None:
     await bot.run_until(NY_7PM_DEC_7 - timedelta(days=1))
     failed = await bot.say("olivia", "deliveries failed")
     assert "failed · confirm → test DM Ann" in failed and "refused: Cannot send messages" in failed
+
+
+async def test_an_all_day_entry_is_reminded_of_in_the_morning_by_date_not_at_10_pm(bot: Bot) -> None:
+    # Midnight to midnight, as a council date whose hour is not announced yet is imported.
+    await bot.say("olivia", "channel link reminders", channel="reminders")
+    await bot.say("olivia", 'event add Budget vote when:"Dec 8 12am" duration:24h spots:5')
+    await bot.say("ann", "signup 1")
+    await bot.say("bo", "tz Europe/Berlin")
+    await bot.say("bo", "signup 1")
+    day_before_9am = datetime(2026, 12, 7, 14, 0, tzinfo=UTC)  # 9 a.m. in Durham
+
+    def reminders() -> list:  # type: ignore[type-arg]
+        return [s for s in bot.sent if s.key.startswith("reminder:")]
+
+    await bot.run_until(day_before_9am - timedelta(seconds=1))
+    assert reminders() == []
+    await bot.run_until(day_before_9am)
+    assert [s.target.address for s in reminders()] == ["reminders", "ann", "bo"]
+    assert bot.dms_to("ann") == ["Reminder: Budget vote (#1) is tomorrow: Tue, Dec 8 (all day).\nStill coming?"]
+    assert bot.dms_to("bo") == bot.dms_to("ann")  # a date is the same date in Berlin
+
+    await bot.run_until(datetime(2026, 12, 8, 5, 0, tzinfo=UTC))  # midnight has passed: 10 p.m. sent nothing
+    assert len(reminders()) == 3
+    await bot.say("bo", "tz America/Chicago")  # re-planning after midnight keeps the morning's reminder
+    await bot.run_until(datetime(2026, 12, 8, 12, 0, tzinfo=UTC))  # 7 a.m. in Durham: "2 hours before" 9
+    assert [s.target.address for s in reminders()[3:]] == ["reminders", "ann", "bo"]
+    assert bot.dms_to("bo")[-1] == "Reminder: Budget vote (#1) is today: Tue, Dec 8 (all day)."
+    assert await _deliveries(bot, "pending") == []
