@@ -2,13 +2,15 @@
 
 ``tasks/`` fetches meetings (an iCalendar feed, the Legistar API, a file) and hands them here
 inside one transaction. An imported meeting is an ordinary event of kind ``meeting`` with an
-``attend`` and a ``speak`` role, keyed by ``cal:<calendar id>:<meeting id>`` so re-importing
-updates instead of duplicating. What the calendar owns (title, time, place) follows the
+``attend`` and a ``speak`` role, keyed by where it comes from and the source's own id for it
+(``source_key``) so re-importing updates instead of duplicating, even through a calendar removed
+and added again. What the calendar owns (title, time, place) follows the
 calendar; what organizers own (roles, spots, reminder offsets, the description) is left alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -142,11 +144,16 @@ class ImportSummary:
     told: int = 0
     #: Upcoming imported events kept although the source returned no meeting at all (see below).
     kept_on_empty: int = 0
+    #: Events found already imported through another calendar (since removed), now this one's.
+    adopted: int = 0
 
     def text(self) -> str:
         line = f"{self.new} new, {self.updated} updated, {self.cancelled} cancelled"
         if self.told:
             line += f" (told {self.told} signed-up {'person' if self.told == 1 else 'people'})"
+        if self.adopted:
+            line += (f"; {self.adopted} {'was' if self.adopted == 1 else 'were'} already here from an earlier "
+                     "import and kept their sign-ups")
         if self.kept_on_empty:
             line += (f"; the source listed no meetings at all, so I kept its {self.kept_on_empty} upcoming "
                      "events rather than cancel them")
@@ -154,6 +161,19 @@ class ImportSummary:
 
 
 def source_key(calendar: Calendar, meeting: MeetingLike) -> str:
+    """The meeting, whichever calendar brought it in: the same feed removed and added again finds its
+    events (and the people signed up for them) instead of copying them. A feed's address can be a
+    secret link, so it is kept in the key only as a hash."""
+    spec = parse_spec(calendar.spec, allow_file=True)
+    if spec.kind == "legistar":
+        origin = f"legistar:{spec.client}"  # event ids are the client's, whichever body is asked for
+    else:
+        origin = f"{spec.kind}:{hashlib.sha256((spec.url or spec.filename).encode()).hexdigest()[:16]}"
+    return f"{origin}:{meeting.source_id}"
+
+
+def _legacy_key(calendar: Calendar, meeting: MeetingLike) -> str:
+    """How meetings were keyed before 2026-11 (by calendar row); such events are re-keyed when met."""
     return f"cal:{calendar.id}:{meeting.source_id}"
 
 
@@ -210,7 +230,9 @@ async def apply_meetings(
 
 
 async def _apply_one(n: Notifier, calendar: Calendar, meeting: MeetingLike, key: str, summary: ImportSummary) -> None:
-    existing = await n.tx.event_by_source(key)
+    existing = await n.tx.event_by_source(key) or await n.tx.event_by_source(_legacy_key(calendar, meeting))
+    if existing is not None and await n.tx.adopt_event(existing.id, calendar.id, key):
+        summary.adopted += 1  # imported before through a calendar since removed: found, not copied
     if existing is None:
         if meeting.cancelled or meeting.start <= n.now:
             return

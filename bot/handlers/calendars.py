@@ -19,6 +19,7 @@ from bot.meetings import (
     MAX_NAME,
     SYNC_EVERY,
     SYNC_TIMER,
+    CalendarSpec,
     apply_meetings,
     parse_spec,
     record_success,
@@ -57,18 +58,24 @@ def _meetings(count: int) -> str:
     return f"{count} meeting{'s' if count != 1 else ''}"
 
 
+async def _refuse_taken(tx: Tx, name: str, spec: CalendarSpec) -> None:
+    if await tx.calendar_named(name) is not None:
+        raise Conflict(f"There is already a calendar called `{esc(name)}`. Pick another name.")
+    same = next((c for c in await tx.calendars() if c.spec == str(spec)), None)
+    if same is not None:
+        raise Conflict(f"That source is already imported as the calendar `{esc(same.name)}`.")
+
+
 async def calendar_add(ctx: Context, args: dict[str, Any]) -> Reply:
     name = args["name"]
     spec = parse_spec(args["spec"])
     spots = args.get("speakers") or DEFAULT_SPEAK_SPOTS
     async with ctx.store.snapshot() as tx:
-        if await tx.calendar_named(name) is not None:
-            raise Conflict(f"There is already a calendar called `{esc(name)}`. Pick another name.")
+        await _refuse_taken(tx, name, spec)
     # Read it once before adding it: a mistyped address is told now, and nothing is added.
     meetings, until = await ctx.need_sources().calendar_meetings(str(spec), now=ctx.now)
     async with ctx.store.transaction() as tx:
-        if await tx.calendar_named(name) is not None:
-            raise Conflict(f"There is already a calendar called `{esc(name)}`. Pick another name.")
+        await _refuse_taken(tx, name, spec)  # again: another add may have come first meanwhile
         calendar = await tx.add_calendar(name, str(spec), spots, ctx.now)
         n = ctx.notifier(tx)
         summary = await apply_meetings(n, calendar, meetings, until=until)

@@ -48,8 +48,9 @@ class CalendarQueries(Queries):
     async def add_calendar(self, name: str, spec: str, speak_spots: int, now: datetime) -> Calendar:
         """A new calendar whose id was never used before, not even by a removed one.
 
-        Imported events keep their source key (``cal:<id>:...``) after their calendar is removed;
-        SQLite would hand the highest id out again, and a new calendar would then adopt them.
+        Events imported before source keys named their origin keep ``cal:<id>:...`` until their
+        calendar meets them again; SQLite would hand the highest id out again, and an unrelated new
+        calendar would then adopt them.
         """
         used = await self.scalar(
             "SELECT MAX(n) FROM (SELECT MAX(id) AS n FROM calendars UNION ALL "

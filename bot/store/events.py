@@ -85,6 +85,14 @@ def _create_event(conn: sqlite3.Connection, fields: tuple[Any, ...], roles: tupl
     return event
 
 
+def _adopt(conn: sqlite3.Connection, event_id: int, calendar_id: int, source_key: str) -> bool:
+    moved = conn.execute("UPDATE events SET calendar_id = ? WHERE id = ? AND calendar_id IS NOT ?",
+                         (calendar_id, event_id, calendar_id)).rowcount
+    conn.execute("UPDATE events SET source_key = ? WHERE id = ? AND source_key IS NOT ?",
+                 (source_key, event_id, source_key))
+    return moved == 1
+
+
 class EventQueries(Queries):
     async def create_event(
         self,
@@ -119,6 +127,11 @@ class EventQueries(Queries):
 
     async def event(self, event_id: int) -> Event | None:
         return await self.call(read_event, event_id)
+
+    async def adopt_event(self, event_id: int, calendar_id: int, source_key: str) -> bool:
+        """Make an imported event the calendar's, under its current source key (no write when it is
+        already); True when it came from another calendar (or one since removed)."""
+        return await self.call(_adopt, event_id, calendar_id, source_key)
 
     async def event_by_source(self, source_key: str) -> Event | None:
         events = await self._events("SELECT * FROM events WHERE source_key = ?", (source_key,))

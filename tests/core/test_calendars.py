@@ -5,6 +5,7 @@ Feeds are served by fake servers on 127.0.0.1 (port 0); time is the fake clock's
 
 from __future__ import annotations
 
+import re
 import socket
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -80,7 +81,9 @@ async def test_add_imports_upcoming_meetings_with_attend_and_speak_roles(
     assert [(r.name, r.spots) for r in first.roles] == [("attend", None), ("speak", 3)]
     assert first.link == "https://www.durhamnc.gov/council"
     assert first.about == "Public comment sign-up closes at 6:45 p.m.\n\nDetails: https://www.durhamnc.gov/council"
-    assert first.source_key is not None and first.source_key.startswith("cal:1:")
+    # Keyed by where it comes from (the secret address only as a hash) and the feed's own id.
+    assert first.source_key is not None and first.source_key.startswith("ics:") and "s3cret" not in first.source_key
+    assert re.fullmatch(rf"ics:[0-9a-f]{{16}}:{re.escape(UID)}/20261208T000000Z", first.source_key)
     assert "City Council Regular Meeting" in await bot.say("ann", "events")
     listing = await bot.say("olivia", "calendar list")
     assert "Council · ics: 127.0.0.1 · speak spots 3 · last sync Fri, Nov 27" in listing
@@ -103,6 +106,8 @@ async def test_bad_specs_duplicates_and_strangers_are_refused_and_change_nothing
     assert recorder.requests == []
     assert "Added calendar" in await _add_council(bot, base)
     assert "already a calendar called `council`" in await bot.say("olivia", f"calendar add council ics:{base}/x")
+    twice = await bot.say("olivia", f"calendar add Again ics:{base}/council.ics?key=s3cret")
+    assert twice == "Can't do that: That source is already imported as the calendar `Council`."
     assert "no calendar called `Nope`. Calendars: `Council`" in await bot.say("olivia", "calendar remove Nope")
     assert "no calendar called `Nope`" in await bot.say("olivia", "calendar sync Nope")
     # The old `calendar` command (a file of my sign-ups) is still there for everyone.
@@ -275,9 +280,29 @@ async def test_removing_a_calendar_stops_the_syncs_and_keeps_its_events(
     await bot.advance(hours=5)
     assert len(recorder.requests) == 2
     assert len([e for e in await _events(bot) if e.status == "scheduled"]) == 5
-    # A new calendar never adopts the old one's events, even from the same feed.
-    assert "5 new" in await _add_council(bot, base)
-    assert len(await _events(bot)) == 10
+    assert "You're in!" in await bot.say("ann", "signup 1 speak")
+    # Added again, the same feed finds its events (and ann's spot) instead of copying them; they are
+    # the new calendar's now, so a meeting dropped from the feed is called off.
+    again = await _add_council(bot, base)
+    assert "5 meetings found; 0 new, 0 updated, 0 cancelled; 5 were already here from an earlier import" in again
+    assert len(await _events(bot)) == 5
+    assert "as speak" in await bot.say("ann", "mine")
+    served["/council.ics"] = feed(regular())  # the work session is gone
+    await bot.advance(hours=1)
+    assert [e.title for e in await _events(bot) if e.is_cancelled] == ["Council Work Session"]
+
+
+async def test_events_keyed_the_old_way_by_calendar_row_are_found_and_re_keyed(
+    bot: Bot, feeds: tuple[str, dict[str, bytes]],
+) -> None:
+    base, _ = feeds
+    await _add_council(bot, base)
+    async with bot.core.store.transaction() as tx:  # as a database from before 2026-11 has them
+        await tx.run("UPDATE events SET source_key = 'cal:1:' || substr(source_key, 22)")
+        assert await tx.scalar("SELECT COUNT(*) FROM events WHERE source_key LIKE 'cal:1:%durhamnc.gov%'") == 5
+    await bot.advance(hours=1)
+    events = await _events(bot)
+    assert len(events) == 5 and all(e.source_key is not None and e.source_key.startswith("ics:") for e in events)
 
 
 async def test_the_hourly_sync_imports_new_meetings(bot: Bot, feeds: tuple[str, dict[str, bytes]]) -> None:
