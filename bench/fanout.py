@@ -84,7 +84,7 @@ async def _queue_reminders(core: Any, count: int, people: int) -> None:
         for n in range(count):
             event = upcoming[n % len(upcoming)]
             person = n % people + 1
-            reply = reminder_reply(event, timedelta(hours=2), tz, confirm=n % 2 == 0, channel=False)
+            reply = reminder_reply(event, timedelta(hours=2), tz, home=tz, confirm=n % 2 == 0, channel=False)
             target = Target(PLATFORM, "dm", f"u{person}", "", f"Volunteer {person}")
             await tx.enqueue(Outgoing(target, reply, key=f"bench-reminder:{event.id}:{person}:{n}", person_id=person,
                                       due_at=now - timedelta(seconds=1)), kind="reminder", now=now, event_id=event.id)

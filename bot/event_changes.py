@@ -50,6 +50,8 @@ async def cancel_event(n: Notifier, event: Event, reason: str | None) -> int:
     await n.tx.cancel_event(event.id, reason, n.now)
     await n.tx.cancel_pending(event_id=event.id, kinds=OBSOLETE_WHEN_CANCELLED, now=n.now)
     await n.tx.cancel_timers(kind="understaffed", ref=event.id)
+    for signup_id in await n.tx.withdraw_offers(event.id):  # nothing left to claim
+        await n.tx.cancel_timers(kind="offer-expire", ref=signup_id)
     people = await n.tx.live_signup_people(event.id)
     because = f" Reason: {esc(reason)}" if reason else ""
     for person in people:

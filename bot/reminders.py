@@ -75,7 +75,7 @@ def reminder_reply(event: Event, offset: timedelta, tz: ZoneInfo, *, home: ZoneI
         text = (f"Reminder: {bold(esc(event.title))} (#{event.id}) starts in {human_span(offset)}: "
                 f"{when_text(event, tz, event.starts_at)}{where}.")
     if channel:
-        return Reply(text + f" Type `event {event.id}` to sign up or see who's going.", visibility="channel")
+        return Reply(text + f" Type `event {event.id}` to sign up or see how many are going.", visibility="channel")
     if confirm:
         return Reply(text + "\nStill coming?", buttons=(
             Button("Yes, I'll be there", f"confirm {event.id}", style="success"),

@@ -13,12 +13,13 @@ from bot.model import Button, Reply
 from bot.notify import Notifier
 from bot.reminders import plan_person
 from bot.timeparse import format_time_of_day, iso_utc
+from bot.views import when_text
 
 
-def promoted_reply(event: Event, role: str) -> Reply:
+def promoted_reply(event: Event, promotion: Promotion, n: Notifier) -> Reply:
     return Reply(
-        f"Good news: a spot opened up and you're now {bold('confirmed')} as {esc(role)} for "
-        f"{bold(esc(event.title))} (#{event.id}).",
+        f"Good news: a spot opened up and you're now {bold('confirmed')} as {esc(promotion.role)} for "
+        f"{bold(esc(event.title))} (#{event.id}), {when_text(event, n.tz_of(promotion.person), n.now)}.",
         buttons=(Button("Cancel my spot", f"cancel {event.id}", style="secondary"),),
     )
 
@@ -53,7 +54,7 @@ async def refill(n: Notifier, event: Event, role_id: int) -> list[Promotion]:
                                  promotion.signup_id, promotion.expires_at, n.now)
             await n.dm(promotion.person, offer_reply(fresh, promotion, n), kind="offer", event_id=event.id)
         else:
-            await n.dm(promotion.person, promoted_reply(fresh, promotion.role), kind="promoted", event_id=event.id)
+            await n.dm(promotion.person, promoted_reply(fresh, promotion, n), kind="promoted", event_id=event.id)
             await plan_person(n, fresh, promotion.person)
     return promoted
 

@@ -230,6 +230,15 @@ class SignupQueries(EventQueries):
         )
         return None if row is None else int(row["role_id"])
 
+    async def withdraw_offers(self, event_id: int) -> list[int]:
+        """Put the people offered a spot at the event back in line (the event is off); their sign-up ids."""
+        rows = await self.all(
+            "UPDATE signups SET status = 'waitlisted', offer_expires_at = NULL "
+            "WHERE event_id = ? AND status = 'offered' RETURNING id",
+            (event_id,),
+        )
+        return [r["id"] for r in rows]
+
     async def reconfirm(self, signup_id: int, now: datetime) -> None:
         await self.run("UPDATE signups SET reconfirmed_at = COALESCE(reconfirmed_at, ?) WHERE id = ?",
                        (iso_utc(now), signup_id))

@@ -103,6 +103,11 @@ async def test_an_offer_outstanding_when_the_event_is_cancelled_lapses_quietly(b
     assert "claim it by" in bot.dms_to("bo")[-1]
     await bot.say("olivia", "event cancel 1 Storm warning")
     assert bot.dms_to("bo")[-1].startswith("Cancelled: Canvass")
+    mine = await bot.say("bo", "mine")  # nothing left to claim; back in line for the record
+    assert "CANCELLED" in mine and "claim" not in mine and "waitlist #1" in mine
+    assert "Event #1 (Canvass) was cancelled" in await bot.say("bo", "claim 1")
+    async with bot.core.store.snapshot() as tx:
+        assert await tx.scalar("SELECT COUNT(*) FROM timers WHERE kind = 'offer-expire' AND state = 'pending'") == 0
     await bot.advance(hours=3)  # past the claim window
     assert bot.dms_to("bo")[-1].startswith("Cancelled: Canvass")  # no "went to the next person"
 

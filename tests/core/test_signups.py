@@ -43,7 +43,8 @@ async def test_full_role_waitlists_in_order_and_cancel_promotes_the_first(bot: B
 
     assert "Cancelled your spot" in await bot.say("bo", "cancel 1")
     assert bot.dms_to("cy") == [
-        "Good news: a spot opened up and you're now confirmed as volunteer for Canvass (#1)."
+        "Good news: a spot opened up and you're now confirmed as volunteer for Canvass (#1), "
+        "Sat, Dec 12 · 10:00 AM–12:00 PM EST."
     ]
     assert "waitlist #1" in await bot.say("di", "mine")
     assert "as volunteer" in await bot.say("cy", "mine")
