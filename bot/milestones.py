@@ -51,18 +51,23 @@ def ladder_for(petition: Petition) -> list[int]:
 
 
 async def announce_progress(n: Notifier, petition: Petition) -> None:
-    """Post any milestone newly crossed and the goal when first reached; remember both."""
+    """Post any milestone newly crossed and the goal when first reached; remember both. Reaching the
+    goal is the one post when both happen at once (not "passed 1,000" beside "reached its goal of 1,000")."""
     crossed = [m for m in ladder_for(petition) if petition.milestone_announced < m <= petition.total]
-    if crossed:
+    reached = petition.total >= petition.goal and not petition.goal_announced
+    if crossed and reached:
+        await n.tx.set_petition_flags(petition.id, milestone_announced=max(crossed))
+    elif crossed:
         highest = max(crossed)
         await n.to_channels("petition", Reply(
             f"{bold(esc(petition.name))} passed {bold(f'{highest:,}')} signatures! Now {petition.total:,} of "
             f"{petition.goal:,}.", visibility="channel",
         ), kind="milestone", key=f"milestone:{petition.id}:{highest}")
         await n.tx.set_petition_flags(petition.id, milestone_announced=highest)
-    if petition.total >= petition.goal and not petition.goal_announced:
+    if reached:
+        now = f" (now {petition.total:,})" if petition.total > petition.goal else ""
         await n.to_channels("petition", Reply(
-            f"{bold(esc(petition.name))} reached its goal of {petition.goal:,} signatures! Thank you all.",
+            f"{bold(esc(petition.name))} reached its goal of {petition.goal:,} signatures{now}! Thank you all.",
             visibility="channel",
         ), kind="goal", key=f"goal:{petition.id}:{petition.goal}")
         await n.to_channels("organizers", Reply(
@@ -77,12 +82,15 @@ def suggest_goal(total: int) -> int:
     return (total * 3 // 2 + step - 1) // step * step
 
 
-async def daily_update_text(n: Notifier, petition: Petition) -> str:
-    """Count, gain since yesterday, progress, and days to the goal at the last week's pace."""
+async def daily_update_text(n: Notifier, petition: Petition) -> str | None:
+    """Count, gain since yesterday, progress, and days to the goal at the last week's pace; None when
+    the petition has no news (no gain in a day): a daily post of the same number is noise."""
+    yesterday = await n.tx.total_at(petition.id, n.now - timedelta(days=1))
+    if yesterday is not None and petition.total <= yesterday:
+        return None
     percent = petition.total * 100 // petition.goal
     parts = [f"{bold(esc(petition.name))}: {petition.total:,} of {petition.goal:,} signatures ({percent}%)"]
-    yesterday = await n.tx.total_at(petition.id, n.now - timedelta(days=1))
-    if yesterday is not None and petition.total > yesterday:
+    if yesterday is not None:
         parts.append(f"+{petition.total - yesterday:,} since yesterday")
     days = await days_to_goal(n, petition, n.now)
     if petition.total >= petition.goal:

@@ -84,9 +84,10 @@ async def digest(n: Notifier, timer: Timer) -> None:
     petitions = await n.tx.petitions()
     for petition in petitions:
         lines.append(f"Petition {esc(petition.name)}: {petition.total:,} of {petition.goal:,}.")
-    if n.config.digest.enabled:
-        await n.to_channels("announcements", Reply("\n".join(lines), visibility="channel"), kind="digest",
-                            key=f"digest:{timer.key}")
+    if not n.config.digest.enabled:  # switched off since it was planned: no digest, and none after it
+        return
+    await n.to_channels("announcements", Reply("\n".join(lines), visibility="channel"), kind="digest",
+                        key=f"digest:{timer.key}")
     following = next_digest_at(n, n.now)
     await n.tx.set_timer(f"digest:{iso_utc(following)}", "digest", None, following, n.now)
 
@@ -106,6 +107,9 @@ async def ensure_periodic(n: Notifier) -> None:
     today: date = n.now.astimezone(n.config.campaign.tz).date()
     await n.tx.set_timer(f"series-extend:{today.isoformat()}", "series-extend", None, n.now, n.now)
     await ensure_daily(n)
+    # A digest planned under another day or time (or before it was switched off) goes: one a week.
+    first = next_digest_at(n, n.now)
+    key = f"digest:{iso_utc(first)}" if n.config.digest.enabled else ""
+    await n.tx.cancel_timers(kind="digest", ref=None, keep=key)
     if n.config.digest.enabled:
-        first = next_digest_at(n, n.now)
-        await n.tx.set_timer(f"digest:{iso_utc(first)}", "digest", None, first, n.now)
+        await n.tx.set_timer(key, "digest", None, first, n.now)

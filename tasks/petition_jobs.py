@@ -71,9 +71,9 @@ def next_daily_at(n: Notifier) -> datetime:
 
 
 async def daily_update(n: Notifier, timer: Timer) -> None:
-    """Once a day to the petition channels: only petitions that have news or a goal to chase."""
+    """Once a day to the petition channels: the petitions that gained since yesterday (or are new), if any."""
     if n.config.petitions.daily:
-        texts = [await daily_update_text(n, p) for p in await n.tx.petitions()]
+        texts = [text for p in await n.tx.petitions() if (text := await daily_update_text(n, p)) is not None]
         if texts:
             day = n.now.astimezone(n.config.campaign.tz).date().isoformat()
             await n.to_channels("petition", Reply("\n".join(texts), visibility="channel"), kind="petition-daily",
@@ -83,7 +83,9 @@ async def daily_update(n: Notifier, timer: Timer) -> None:
 
 async def ensure_daily(n: Notifier) -> None:
     due = next_daily_at(n)
-    await n.tx.set_timer(f"petition-daily:{iso_utc(due)}", "petition-daily", None, due, n.now)
+    key = f"petition-daily:{iso_utc(due)}"
+    await n.tx.cancel_timers(kind="petition-daily", ref=None, keep=key)  # one planned at another hour goes
+    await n.tx.set_timer(key, "petition-daily", None, due, n.now)
 
 
 FETCH_JOBS: dict[str, FetchJob] = {"petition-poll": poll_petition}

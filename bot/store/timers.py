@@ -32,10 +32,11 @@ class TimerQueries(Queries):
             (key, kind, ref, iso_utc(due_at), iso_utc(now)),
         )
 
-    async def cancel_timers(self, *, kind: str, ref: int, keep: str = "") -> None:
-        """Cancel the pending timers of ``kind`` for ``ref``, except the one keyed ``keep``."""
+    async def cancel_timers(self, *, kind: str, ref: int | None, keep: str = "") -> None:
+        """Cancel the pending timers of ``kind`` for ``ref`` (None: the campaign-wide ones), except the
+        one keyed ``keep``."""
         await self.run("UPDATE timers SET state = 'cancelled' "
-                       "WHERE kind = ? AND ref = ? AND state = 'pending' AND key != ?", (kind, ref, keep))
+                       "WHERE kind = ? AND ref IS ? AND state = 'pending' AND key != ?", (kind, ref, keep))
 
     async def due_timers(self, now: datetime, *, limit: int = 100) -> list[Timer]:
         rows = await self.all(

@@ -53,7 +53,8 @@ def test_a_scripted_campaign_runs_end_to_end(tmp_path: Path) -> None:
     weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[date(AHEAD, 12, 1).weekday()]
     assert f"Added event: #1 Council meeting · {weekday}, Dec 1 {AHEAD} · 7:00 PM–9:00 PM EST" in out
     assert "Council meeting (#1) is full for speaker, so you're number 1 on the waitlist." in out
-    assert "[DM cy] Good news: a spot opened up and you're now confirmed as speaker for Council meeting (#1), Sat, Dec 1" in out
+    assert ("[DM cy] Good news: a spot opened up and you're now confirmed as speaker for Council meeting (#1), "
+            f"{weekday}, Dec 1 {AHEAD}") in out
     assert "resolution: 776 of 1,000 signatures (77%)" in out
     assert "[#general] Announcement: Pack the chambers on Monday!" in out
     assert "Checked in ann for Canvass Old North (#2)." in out

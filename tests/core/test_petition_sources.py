@@ -84,15 +84,13 @@ async def test_reaching_the_goal_gets_its_own_post_and_a_suggestion_to_raise_it(
     await bot.say("olivia", "channel link organizers", channel="organizers")
     await bot.say("olivia", 'petition add resolution goal:800 milestones:"750,800"')
     await bot.say("olivia", "petition set resolution 810")
-    assert bot.posts_in("petition") == [
-        "resolution passed 800 signatures! Now 810 of 800.",
-        "resolution reached its goal of 800 signatures! Thank you all.",
-    ]
+    # One post, not "passed 800" beside "reached its goal of 800"; the 800 milestone counts as said.
+    assert bot.posts_in("petition") == ["resolution reached its goal of 800 signatures (now 810)! Thank you all."]
     assert "Time to raise it? `petition goal resolution 1,250`" in bot.posts_in("organizers")[0]
     await bot.say("olivia", "petition set resolution 820")
-    assert len(bot.posts_in("petition")) == 2
+    assert len(bot.posts_in("petition")) == 1
     await bot.say("olivia", "petition goal resolution 1000")
-    await bot.say("olivia", "petition set resolution 1001")
+    await bot.say("olivia", "petition set resolution 1000")
     assert bot.posts_in("petition")[-1] == "resolution reached its goal of 1,000 signatures! Thank you all."
 
 
@@ -151,6 +149,22 @@ async def test_the_daily_update_has_gain_and_pace(bot: Bot) -> None:
                          "about 18 days to the goal at this week's pace")
     at = [s for s in bot.sent if s.text == daily[-1]]
     assert at and all(s.key.startswith("petition-daily:") for s in at)
+
+
+async def test_the_daily_update_leaves_out_a_petition_with_no_news(bot: Bot) -> None:
+    await bot.say("olivia", "channel link petition", channel="petition")
+    await bot.say("olivia", "petition add resolution goal:1000")
+    await bot.say("olivia", "petition add budget goal:100")
+    await bot.say("olivia", "petition set resolution 500")
+    await bot.say("olivia", "petition set budget 120")  # goal reached, then nothing more
+    await bot.advance(days=2)
+    await bot.say("olivia", "petition set resolution 530")
+    posted = len(bot.posts_in("petition"))
+    await bot.advance(days=1)
+    [daily] = bot.posts_in("petition")[posted:]
+    assert daily.startswith("resolution: 530 of 1,000 signatures (53%) · +30 since yesterday") and "budget" not in daily
+    await bot.advance(days=1)  # neither gained: no post at all
+    assert len(bot.posts_in("petition")) == posted + 1
 
 
 async def test_the_chart_is_a_png_with_the_history(bot: Bot, tmp_path: Path) -> None:

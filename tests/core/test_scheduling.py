@@ -403,6 +403,42 @@ async def test_the_weekly_digest_lists_the_week_and_the_gaps(tmp_path: Path) -> 
         await core.close()
 
 
+async def test_a_digest_moved_to_another_day_comes_once_a_week_and_stops_when_switched_off(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from bot.config import DigestSettings
+
+    clock = FakeClock(datetime(2026, 11, 27, 17, tzinfo=UTC))  # a Friday
+    transport = RecordingTransport()
+
+    async def started(day: str, enabled: bool = True) -> tuple[Core, Bot]:
+        config = replace(make_config(), digest=DigestSettings(enabled=enabled, day=day, time="09:00"))
+        core = await Core.open(config, db_path=tmp_path / "t.db", clock=clock)
+        bot = Bot(core, Postman(store=core.store, clock=clock, transports=[transport]), transport, clock)
+        await bot.runner.start()
+        return core, bot
+
+    core, bot = await started("mon")
+    await bot.say("olivia", "channel link announcements", channel="news")
+    await core.close()
+    core, bot = await started("wed")  # restarted with the digest moved from Monday to Wednesday
+    try:
+        await bot.run_until(datetime(2026, 12, 2, 13, 59, tzinfo=UTC))
+        assert bot.posts_in("news") == []  # not Monday's
+        await bot.run_until(datetime(2026, 12, 2, 14, 0, tzinfo=UTC))  # Wednesday 9 a.m. in Durham
+        assert len(bot.posts_in("news")) == 1
+    finally:
+        await core.close()
+    core, bot = await started("wed", enabled=False)
+    try:
+        await bot.run_until(datetime(2026, 12, 24, 14, 0, tzinfo=UTC))
+        assert len(bot.posts_in("news")) == 1
+        async with core.store.snapshot() as tx:
+            assert await tx.scalar("SELECT COUNT(*) FROM timers WHERE kind = 'digest' AND state = 'pending'") == 0
+    finally:
+        await core.close()
+
+
 async def test_organizers_can_list_deliveries_by_state(bot: Bot) -> None:
     await bot.say("olivia", "channel link reminders", channel="reminders")
     await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:3')
