@@ -173,3 +173,5 @@ class Delivery:
     state: str
     attempts: int
     last_error: str | None
+    #: Past this it is skipped, not sent (see ``Outgoing.expires_at``).
+    expires_at: datetime | None = None

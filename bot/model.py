@@ -202,3 +202,5 @@ class Outgoing:
     person_id: int | None = None
     #: When it should go out (now, when None).
     due_at: datetime | None = None
+    #: When it stops making sense (a reminder once its event starts); None: whenever it can go.
+    expires_at: datetime | None = None

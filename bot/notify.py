@@ -32,10 +32,10 @@ class Notifier:
 
     async def dm(
         self, person: Person, reply: Reply, *, kind: str, event_id: int | None = None, key: str | None = None,
-        due_at: datetime | None = None,
+        due_at: datetime | None = None, expires_at: datetime | None = None,
     ) -> None:
         out = Outgoing(dm_target(person), reply, key=key or f"{kind}:{person.id}:{secrets.token_hex(8)}",
-                       person_id=person.id, due_at=due_at)
+                       person_id=person.id, due_at=due_at, expires_at=expires_at)
         if await self.tx.enqueue(out, kind=kind, now=self.now, event_id=event_id):
             self.queued += 1
 

@@ -55,6 +55,15 @@ def human_span(delta: timedelta) -> str:
     return f"{minutes} minutes"
 
 
+#: A reminder says "starts in 2 hours": later than a quarter of its lead time (30 minutes for that one) it
+#: would mislead, so it is skipped, as it is once the event has begun (an all-day entry: once it is over).
+LATE_SHARE = 4
+
+
+def _expires(event: Event, due: datetime, offset: timedelta, home: ZoneInfo) -> datetime:
+    return min(due + offset / LATE_SHARE, event.ends_at if is_whole_days(event, home) else event.starts_at)
+
+
 def anchor(event: Event, home: ZoneInfo) -> datetime:
     """The instant reminder offsets count back from: the start, or for an all-day entry the anchor hour."""
     if is_whole_days(event, home):
@@ -101,7 +110,8 @@ def _plan_person_rows(conn: sqlite3.Connection, event: Event, person: Person, of
         confirm = offset == confirm_at
         key = _key(event, offset, f"p{person.id}")
         reply = reminder_reply(event, offset, zone_of(person, home), home=home, confirm=confirm, channel=False)
-        plan_delivery(conn, Outgoing(dm_target(person), reply, key=key, person_id=person.id, due_at=due),
+        plan_delivery(conn, Outgoing(dm_target(person), reply, key=key, person_id=person.id, due_at=due,
+                                     expires_at=_expires(event, due, offset, home)),
                       "confirm" if confirm else "reminder", now, event.id)
         wanted.add(key)
     return wanted
@@ -146,8 +156,9 @@ def _plan_event_rows(conn: sqlite3.Connection, event: Event, config: Config, now
                     continue
                 key = _key(event, offset, f"ch{link.id}")
                 reply = reminder_reply(event, offset, home, home=home, confirm=False, channel=True)
-                plan_delivery(conn, Outgoing(channel_target(link), reply, key=key, due_at=due), "reminder", now,
-                              event.id)
+                out = Outgoing(channel_target(link), reply, key=key, due_at=due,
+                               expires_at=_expires(event, due, offset, home))
+                plan_delivery(conn, out, "reminder", now, event.id)
                 wanted.add(key)
         confirm_at = confirm_offset(offsets)
         for person in confirmed_people(conn, event.id):

@@ -52,7 +52,8 @@ async def refill(n: Notifier, event: Event, role_id: int) -> list[Promotion]:
             assert promotion.expires_at is not None
             await n.tx.set_timer(f"offer:{promotion.signup_id}:{iso_utc(promotion.expires_at)}", "offer-expire",
                                  promotion.signup_id, promotion.expires_at, n.now)
-            await n.dm(promotion.person, offer_reply(fresh, promotion, n), kind="offer", event_id=event.id)
+            await n.dm(promotion.person, offer_reply(fresh, promotion, n), kind="offer", event_id=event.id,
+                       expires_at=promotion.expires_at)  # late is fine while the offer stands
         else:
             await n.dm(promotion.person, promoted_reply(fresh, promotion, n), kind="promoted", event_id=event.id)
             await plan_person(n, fresh, promotion.person)

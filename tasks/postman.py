@@ -31,7 +31,7 @@ MAX_ATTEMPTS = 4
 RATE_LIMIT_PATIENCE = timedelta(hours=12)
 BASE_BACKOFF = timedelta(seconds=30)
 #: Kinds that are about a moment in time: too late is worse than never.
-TIMELY_KINDS = frozenset({"reminder", "confirm", "offer", "understaffed", "digest", "announcement-scheduled"})
+TIMELY_KINDS = frozenset({"reminder", "confirm", "understaffed", "digest", "announcement-scheduled"})
 #: Due rows read at a time.
 PAGE_SIZE = 100
 
@@ -120,6 +120,10 @@ class Postman:
     async def deliver(self, delivery: Delivery) -> int:
         """Claim and send one row; returns 1 if this call sent it."""
         now = self.clock.now()
+        if delivery.expires_at is not None and now >= delivery.expires_at:
+            await self.store.apply(skip_delivery, delivery.id, "too late to be of use (its event had begun, "
+                                   "or its offer had run out)", now)
+            return 0
         if delivery.kind in TIMELY_KINDS and now - delivery.due_at > self.max_lateness:
             late = now - delivery.due_at
             await self.store.apply(skip_delivery, delivery.id, f"{int(late.total_seconds() // 60)} min late", now)

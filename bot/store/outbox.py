@@ -25,7 +25,7 @@ def delivery_from(row: aiosqlite.Row) -> Delivery:
         target_kind=row["target_kind"], address=row["address"], workspace_id=row["workspace_id"],
         label=row["label"], person_id=row["person_id"], event_id=row["event_id"], payload=row["payload"],
         due_at=from_iso(row["due_at"]), state=row["state"], attempts=row["attempts"],
-        last_error=row["last_error"],
+        last_error=row["last_error"], expires_at=from_iso(row["expires_at"]) if row["expires_at"] else None,
     )
 
 
@@ -34,8 +34,8 @@ def plan_delivery(conn: sqlite3.Connection, out: Outgoing, kind: str, now: datet
     a cancelled one comes back when it is wanted again (someone signs up once more)."""
     _insert_delivery(
         conn, out, kind, now, event_id,
-        "DO UPDATE SET payload = excluded.payload, due_at = excluded.due_at, state = 'pending', "
-        "updated_at = excluded.updated_at "
+        "DO UPDATE SET payload = excluded.payload, due_at = excluded.due_at, expires_at = excluded.expires_at, "
+        "state = 'pending', updated_at = excluded.updated_at "
         "WHERE deliveries.state IN ('pending', 'cancelled') AND deliveries.attempts = 0",
     )
 
@@ -46,11 +46,12 @@ def _insert_delivery(
     stamp = iso_utc(now)
     return conn.execute(
         "INSERT INTO deliveries (key, kind, platform, target_kind, address, workspace_id, label, person_id, "
-        "event_id, payload, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "event_id, payload, due_at, expires_at, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         f"ON CONFLICT (key) {on_conflict}",
         (out.key, kind, out.target.platform, out.target.kind, out.target.address, out.target.workspace_id,
          out.target.label, out.person_id, event_id, out.reply.to_json(), iso_utc(out.due_at or now),
-         stamp, stamp),
+         iso_utc(out.expires_at) if out.expires_at else None, stamp, stamp),
     ).rowcount
 
 

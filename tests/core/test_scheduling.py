@@ -1,17 +1,35 @@
 """Scheduled work with a fake clock: reminders at the right instants, once, across restarts and DST."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.app import Core
 from bot.clock import FakeClock
+from bot.config import Config
 from bot.model import Invocation, Place
+from bot.notify import Notifier
+from bot.waitlist import refill
 from tasks.postman import Postman
 from tasks.runner import Runner
 from tests.conftest import Bot, RecordingTransport, make_config
 
 NY_7PM_DEC_7 = datetime(2026, 12, 8, 0, 0, tzinfo=UTC)  # Mon Dec 7, 7 p.m. in Durham
+
+
+@asynccontextmanager
+async def _bot_on(tmp_path: Path, clock: FakeClock, config: Config | None = None) -> AsyncIterator[Bot]:
+    """A bot on a database file of its own, with the postman's lateness as configured."""
+    config = config or make_config()
+    core = await Core.open(config, db_path=tmp_path / "t.db", clock=clock)
+    transport = RecordingTransport()
+    try:
+        yield Bot(core, Postman(store=core.store, clock=clock, transports=[transport],
+                                max_lateness=config.campaign.max_lateness), transport, clock)
+    finally:
+        await core.close()
 
 
 async def _deliveries(bot: Bot, state: str | None = None) -> list[tuple[str, str]]:
@@ -161,6 +179,47 @@ async def test_a_reminder_due_while_the_bot_was_down_goes_late_or_is_skipped(tmp
     await core.close()
 
 
+async def test_a_reminder_late_enough_to_mislead_is_skipped_and_never_sent_after_the_start(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
+    async with _bot_on(tmp_path, clock) as bot:
+        await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" remind:"2h,20m" spots:3')
+        await bot.say("ann", "signup 1")
+        clock.set(NY_7PM_DEC_7 - timedelta(hours=2) + timedelta(minutes=29))  # within a quarter of 2 hours
+        await bot.runner.tick()
+        await bot.runner.settle()
+        assert [d.startswith("Reminder: Canvass (#1) starts in 2 hours") for d in bot.dms_to("ann")] == [True]
+        clock.set(NY_7PM_DEC_7 - timedelta(minutes=5))  # "starts in 20 minutes" would be wrong by 15
+        await bot.runner.tick()
+        await bot.runner.settle()
+        assert len(bot.dms_to("ann")) == 1
+        async with bot.core.store.snapshot() as tx:
+            [skipped] = await tx.deliveries(states=("skipped",))
+        assert skipped.key.endswith(":1200:p2") and "too late to be of use" in (skipped.last_error or "")
+
+
+async def test_an_offer_goes_out_late_while_it_still_stands(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
+    config = make_config()
+    async with _bot_on(tmp_path, clock, config) as bot:
+        await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
+        for name in ("ann", "bo", "cy"):
+            await bot.say(name, "signup 1")
+        clock.set(NY_7PM_DEC_7 - timedelta(hours=20))
+        async with bot.core.store.transaction() as tx:  # ann cancels while the postman is away
+            notifier = Notifier(tx, clock.now(), config)
+            [ann] = [p for p in await tx.live_signup_people(1) if p.user_id == "ann"]
+            event = await tx.event(1)
+            assert event is not None
+            result = await tx.cancel_signup(event, ann, clock.now())
+            assert result is not None
+            await refill(notifier, result.event, result.role_id)
+        clock.advance(minutes=90)  # past the hour of lateness; the 2-hour claim window still stands
+        await bot.runner.tick()
+        await bot.runner.settle()
+        assert "claim it by" in bot.dms_to("bo")[-1]
+        assert "It's yours!" in await bot.say("bo", "claim 1")
+
+
 async def test_a_send_interrupted_by_a_crash_is_reported_and_never_repeated(bot: Bot) -> None:
     await bot.say("olivia", "channel link organizers", channel="organizers")
     await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:3')
@@ -193,38 +252,28 @@ async def test_concurrent_ticks_send_each_reminder_once(bot: Bot) -> None:
 
 async def test_recurring_local_times_hold_across_the_fall_back_change(tmp_path: Path) -> None:
     clock = FakeClock(datetime(2026, 10, 20, 12, tzinfo=UTC))
-    core = await Core.open(make_config(), db_path=tmp_path / "t.db", clock=clock)
-    transport = RecordingTransport()
-    bot = Bot(core, Postman(store=core.store, clock=clock, transports=[transport]), transport, clock)
-    try:
+    async with _bot_on(tmp_path, clock) as bot:
         await bot.say("olivia", "channel link reminders", channel="reminders")
         reply = await bot.say("olivia", 'event add Council when:"Oct 26 7pm" repeat:weekly remind:"2h"')
         assert "Mon, Oct 26 · 7:00 PM–9:00 PM EDT" in reply
         assert "Mon, Nov 2 · 7:00 PM–9:00 PM EST" in reply
         await bot.run_until(datetime(2026, 11, 3, tzinfo=UTC))
-        sent_at = [s.key for s in transport.sent]
+        sent_at = [s.key for s in bot.transport.sent]
         assert len(sent_at) == 2  # one per meeting, none doubled by the repeated hour on Nov 1
-        async with core.store.snapshot() as tx:
+        async with bot.core.store.snapshot() as tx:
             starts = [e.starts_at for e in await tx.all_events()][:2]
         assert starts == [datetime(2026, 10, 26, 23, tzinfo=UTC), datetime(2026, 11, 3, 0, tzinfo=UTC)]
-    finally:
-        await core.close()
 
 
 async def test_reminders_are_computed_on_instants_across_spring_forward(tmp_path: Path) -> None:
     clock = FakeClock(datetime(2026, 3, 1, 12, tzinfo=UTC))
-    core = await Core.open(make_config(), db_path=tmp_path / "t.db", clock=clock)
-    transport = RecordingTransport()
-    bot = Bot(core, Postman(store=core.store, clock=clock, transports=[transport]), transport, clock)
-    try:
+    async with _bot_on(tmp_path, clock) as bot:
         await bot.say("olivia", 'event add Hearing when:"Mar 9 7pm" remind:"1d"')
         await bot.say("ann", "signup 1")
         await bot.run_until(datetime(2026, 3, 9, 22, tzinfo=UTC))
-        [(due, text)] = [(d.due_at, d.state) for d in await _all(core)]
+        [(due, text)] = [(d.due_at, d.state) for d in await _all(bot.core)]
         assert due == datetime(2026, 3, 8, 23, tzinfo=UTC)  # 24 real hours before 7 p.m. EDT
         assert text == "sent"
-    finally:
-        await core.close()
 
 
 async def _all(core: Core):  # type: ignore[no-untyped-def]
@@ -381,10 +430,7 @@ async def test_the_weekly_digest_lists_the_week_and_the_gaps(tmp_path: Path) -> 
 
     clock = FakeClock(datetime(2026, 11, 27, 17, tzinfo=UTC))  # a Friday
     config = replace(make_config(), digest=DigestSettings(enabled=True, day="mon", time="09:00"))
-    core = await Core.open(config, db_path=tmp_path / "t.db", clock=clock)
-    transport = RecordingTransport()
-    bot = Bot(core, Postman(store=core.store, clock=clock, transports=[transport]), transport, clock)
-    try:
+    async with _bot_on(tmp_path, clock, config) as bot:
         await bot.runner.start()
         await bot.say("olivia", "channel link announcements", channel="news")
         await bot.say("olivia", 'event add Canvass when:"Dec 3 10am" spots:4')
@@ -399,8 +445,6 @@ async def test_the_weekly_digest_lists_the_week_and_the_gaps(tmp_path: Path) -> 
         assert "Help needed" in digest and "#1 Canvass: volunteer 1/4, 3 open" in digest
         await bot.run_until(datetime(2026, 12, 7, 14, 0, tzinfo=UTC))
         assert len(bot.posts_in("news")) == 2  # and again the next Monday, once
-    finally:
-        await core.close()
 
 
 async def test_a_digest_moved_to_another_day_comes_once_a_week_and_stops_when_switched_off(tmp_path: Path) -> None:

@@ -247,8 +247,8 @@ class Booted:
 
     async def rows(self) -> list[dict[str, object]]:
         async with self.core.store.snapshot() as tx:
-            found = await tx.all("SELECT id, key, kind, state, attempts, due_at, last_error FROM deliveries "
-                                 "ORDER BY id")
+            found = await tx.all("SELECT id, key, kind, state, attempts, due_at, expires_at, last_error "
+                                 "FROM deliveries ORDER BY id")
         return [dict(r) for r in found]
 
 
