@@ -6,6 +6,7 @@ messages the bot sends to others land in ``bot.sent`` through a recording transp
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -127,6 +128,17 @@ class Bot:
 
     def posts_in(self, channel: str) -> list[str]:
         return [s.text for s in self.sent if s.target.kind == "channel" and s.target.address == channel]
+
+
+#: This checkout: a child process (the console) must run its code, not whatever ``bot`` the venv points at.
+REPO = Path(__file__).resolve().parents[1]
+
+
+def child_env() -> dict[str, str]:
+    """The environment for a child ``python -m bot.cli``: this checkout's code, no platform tokens."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "TURNOUT_"))}
+    env["PYTHONPATH"] = str(REPO)
+    return env
 
 
 def make_config(secrets: Secrets | None = None, **campaign: object) -> Config:

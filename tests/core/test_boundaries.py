@@ -1,9 +1,10 @@
 """The core stays platform-neutral (it loads no platform library and no scheduler), and the console starts light."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.conftest import child_env
 
 
 def test_the_core_imports_no_platform_library() -> None:
@@ -13,7 +14,7 @@ def test_the_core_imports_no_platform_library() -> None:
         "('discord', 'slack_bolt', 'slack_sdk', 'apscheduler', 'adapters', 'tasks')]\n"
         "print(','.join(sorted(bad)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=child_env())
     assert out.stdout.strip() == ""
 
 
@@ -27,7 +28,7 @@ def test_the_console_starts_without_network_calendar_or_chart_libraries(tmp_path
         "('aiohttp', 'icalendar', 'recurring_ical_events', 'matplotlib', 'discord', 'slack_bolt', 'slack_sdk')]\n"
         "print('loaded:', ','.join(sorted(bad)))\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env = child_env()
     out = subprocess.run([sys.executable, "-c", code], input="help\nevents\n", capture_output=True, text=True,
                          cwd=tmp_path, env=env, timeout=60, check=True)
     assert "what I can do" in out.stdout

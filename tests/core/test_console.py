@@ -2,14 +2,13 @@
 
 import io
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from adapters.console import ConsoleChat
-from tests.conftest import AHEAD, Bot
+from tests.conftest import AHEAD, Bot, child_env
 
 CAMPAIGN = f"""\
 # A whole campaign, typed by the organizer (you) and three volunteers.
@@ -38,7 +37,7 @@ nonsense here
 
 
 def run_console(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env = child_env()
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "console", "--db", str(tmp_path / "campaign.db"), *args],
         input=script, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
@@ -67,11 +66,11 @@ def test_a_scripted_campaign_runs_end_to_end(tmp_path: Path) -> None:
 
     exported = subprocess.run(
         [sys.executable, "-m", "bot.cli", "export", "--db", str(tmp_path / "campaign.db")],
-        capture_output=True, text=True, check=True, cwd=tmp_path,
+        capture_output=True, text=True, check=True, cwd=tmp_path, env=child_env(),
     )
     data = json.loads(exported.stdout)
     typo = subprocess.run([sys.executable, "-m", "bot.cli", "export", "--db", str(tmp_path / "campain.db")],
-                          capture_output=True, text=True, cwd=tmp_path)
+                          capture_output=True, text=True, cwd=tmp_path, env=child_env())
     assert typo.returncode == 2 and "there is no database at" in typo.stderr and typo.stdout == ""
     assert not (tmp_path / "campain.db").exists()
     council, canvass = data["events"][1], data["events"][0]
@@ -88,7 +87,7 @@ def test_a_scripted_campaign_runs_end_to_end(tmp_path: Path) -> None:
 
     listed = subprocess.run(
         [sys.executable, "-m", "bot.cli", "deliveries", "--json", "--db", str(tmp_path / "campaign.db")],
-        capture_output=True, text=True, check=True, cwd=tmp_path,
+        capture_output=True, text=True, check=True, cwd=tmp_path, env=child_env(),
     )
     rows = json.loads(listed.stdout)
     sent = {(r["kind"], r["target"]) for r in rows if r["state"] == "sent"}

@@ -1,7 +1,6 @@
 """End to end with the real scheduler: a console process killed before a reminder is due, and a
 new one that delivers it on time, once."""
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -15,6 +14,8 @@ from queue import Empty, Queue
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from tests.conftest import child_env
 
 procs: list[subprocess.Popen[str]] = []
 
@@ -33,7 +34,7 @@ def _close_processes() -> Iterator[None]:
 
 
 def _start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], "Queue[str]"]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env = child_env()
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "console", "--db", str(tmp_path / "t.db"), *args],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path, env=env,

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import child_env
+
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
 
@@ -30,7 +32,7 @@ def _read_until(fd: int, needle: bytes, timeout: float) -> bytes:
 def test_ctrl_c_at_the_prompt_stops_the_console_at_once(tmp_path: Path) -> None:
     import pty
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env = child_env()
     pid, fd = pty.fork()
     if pid == 0:  # the child: the console, its terminal the pseudo-terminal
         try:

@@ -95,6 +95,14 @@ async def _ann_gives_up_her_spot_close_to_the_event(bot: Bot, *waiting: str) -> 
     await bot.say("ann", "cancel 1")
 
 
+async def test_a_spot_held_for_an_offer_is_not_given_to_a_newcomer(bot: Bot) -> None:
+    await _ann_gives_up_her_spot_close_to_the_event(bot, "bo")
+    assert "claim it by" in bot.dms_to("bo")[-1]
+    assert "number 1 on the waitlist" in await bot.say("cy", "signup 1")
+    assert "It's yours!" in await bot.say("bo", "claim 1")
+    assert "1/1, full" in await bot.say("olivia", "event 1")
+
+
 async def test_an_unclaimed_offer_cascades_to_the_next_person(bot: Bot) -> None:
     await _ann_gives_up_her_spot_close_to_the_event(bot, "bo", "cy")
     assert "claim it by" in bot.dms_to("bo")[-1]

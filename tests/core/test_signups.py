@@ -196,12 +196,18 @@ async def test_forget_me_explains_then_deletes_and_frees_the_spot(bot: Bot) -> N
     explanation = await bot.say("ann", "forget-me")
     assert "forget-me confirm" in explanation
     assert "1/1" in await bot.say("olivia", "event 1")  # nothing deleted yet
+    async with bot.core.store.snapshot() as tx:
+        ann = await tx.find_person("test", "ann")
+        assert ann is not None
+        kept = [await tx.scalar(f"SELECT COUNT(*) FROM {t} WHERE person_id = ?", (ann.id,))
+                for t in ("signups", "deliveries")]
+    assert kept == [1, 2]  # her sign-up and its two reminders
     assert "Done." in await bot.say("ann", "forget-me confirm")
     assert bot.dms_to("bo")
     async with bot.core.store.snapshot() as tx:
         assert await tx.find_person("test", "ann") is None
-        assert await tx.scalar("SELECT COUNT(*) FROM signups s JOIN people p ON p.id = s.person_id "
-                               "WHERE p.user_id = 'ann'") == 0
+        assert [await tx.scalar(f"SELECT COUNT(*) FROM {t} WHERE person_id = ?", (ann.id,))
+                for t in ("signups", "deliveries")] == [0, 0]
 
 
 async def test_forget_me_leaves_no_trace_in_the_database_file(bot: Bot) -> None:

@@ -29,8 +29,8 @@ from bot.delivery import DeliveryFailed, DeliveryUncertain
 from bot.model import Actor, Invocation, Place, Reply, Target
 from tasks.postman import Postman
 from tasks.runner import Runner
+from tests.conftest import child_env
 
-REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SEED = 20261127
 #: States a delivery row may rest in once nothing more will happen to it.
 FINAL_STATES = frozenset({"sent", "failed", "skipped", "uncertain", "cancelled"})
@@ -47,8 +47,7 @@ class ConsoleProcess:
     """``python -m bot.cli console --db F`` with a fed stdin and a line queue for stdout."""
 
     def __init__(self, db: Path, cwd: Path, lines: Sequence[str], *, close_stdin: bool) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "TURNOUT_"))}
-        env["PYTHONPATH"] = str(REPO)
+        env = child_env()
         self._stderr = open(cwd / "stderr.log", "ab")  # noqa: SIM115 - closed in close()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "console", "--db", str(db)],
