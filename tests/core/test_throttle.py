@@ -31,6 +31,15 @@ async def test_a_burst_goes_at_once_then_the_rate_holds() -> None:
     assert time.now == pytest.approx(1.0)  # 10 at once, then 40 more at 40 per second
 
 
+async def test_an_idle_bucket_saves_up_no_more_than_its_burst() -> None:
+    time = VirtualTime()
+    bucket = TokenBucket(40, burst=10, clock=time.clock, sleep=time.sleep)
+    time.now = 100.0  # idle for 100 s: 4,000 tokens' worth, of which it may keep 10
+    for _ in range(30):
+        await bucket.acquire()
+    assert time.now == pytest.approx(100.5)  # 10 at once, then 20 more at 40 per second
+
+
 async def test_a_bucket_spaces_acquisitions_at_its_rate_in_arrival_order() -> None:
     time = VirtualTime()
     bucket = TokenBucket(10, clock=time.clock, sleep=time.sleep)

@@ -40,6 +40,8 @@ async def test_every_command_answers(chat, fake: FakeDiscord, olivia: FakeUser) 
         said = text_of(messages)
         assert messages and (said.strip() or messages[-1]["embeds"]), f"/{command.slash_name} got no answer"
         assert "went wrong" not in said, f"/{command.slash_name}: {said}"
+        # The required options reached the core: none is reported missing, nor the command unknown.
+        assert "needs <" not in said and "know the command" not in said, f"/{command.slash_name}: {said}"
 
 
 async def test_event_add_shows_a_card_with_buttons(chat, fake: FakeDiscord, olivia: FakeUser) -> None:

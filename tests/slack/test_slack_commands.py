@@ -81,3 +81,12 @@ async def test_a_private_file_goes_to_the_organizers_dm_not_the_channel(slack: S
     assert b"val" in next(iter(slack.fake.uploads.values()))
     assert all(a["response_type"] == "ephemeral" for a in answers)
     assert "to our direct messages" in texts(answers[-1])
+
+
+async def test_a_click_runs_as_the_person_who_clicked_with_their_rights(slack: SlackHarness) -> None:
+    await slack.say(OLIVIA, ADD)
+    # A button id names a command; clicking one never lends the clicker an organizer's rights.
+    [refused] = await slack.click(VAL, "turnout:roster:1")
+    assert "organizers only" in texts(refused)
+    answers = await slack.click(GREG, "turnout:roster:1")
+    assert "Roster for #1" in texts(answers[0])

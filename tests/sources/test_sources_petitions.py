@@ -118,6 +118,9 @@ def test_count_from_json(document: object, path: tuple[str | int, ...] | None, c
         ({"count": True}, None, "not a number"),
         ({"count": "lots"}, None, "not a number"),
         ({"count": 2.5}, None, "not a number"),
+        ({"count": "1,23"}, None, "not a number"),  # thousands come in threes
+        ({"count": ",,,"}, None, "not a number"),
+        ({"count": "1,234,"}, None, "not a number"),
         ({"a": [1]}, ("a", 3), "nothing at `a.3`"),
         ({"a": 1}, ("a", "b"), "nothing at `a.b`"),
     ],
