@@ -55,13 +55,16 @@ def human_span(delta: timedelta) -> str:
     return f"{minutes} minutes"
 
 
-#: A reminder says "starts in 2 hours": later than a quarter of its lead time (30 minutes for that one) it
-#: would mislead, so it is skipped, as it is once the event has begun (an all-day entry: once it is over).
+#: A reminder says "starts in 2 hours": later than a quarter of its lead time (30 minutes for that one, a
+#: minute at least) it would mislead, so it is skipped, as it is once the event has begun (an all-day
+#: entry: once it is over).
 LATE_SHARE = 4
+LATE_FLOOR = timedelta(minutes=1)
 
 
 def _expires(event: Event, due: datetime, offset: timedelta, home: ZoneInfo) -> datetime:
-    return min(due + offset / LATE_SHARE, event.ends_at if is_whole_days(event, home) else event.starts_at)
+    late = max(offset / LATE_SHARE, LATE_FLOOR)
+    return min(due + late, event.ends_at if is_whole_days(event, home) else event.starts_at)
 
 
 def anchor(event: Event, home: ZoneInfo) -> datetime:

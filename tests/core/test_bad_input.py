@@ -104,6 +104,9 @@ COMMAND_WORDS = [c.name for c in build_registry()]
     )
 )
 async def test_no_line_makes_the_dispatcher_raise(bot: Bot, line: str) -> None:
+    # One store for every example, on purpose: later lines meet the events, petitions and people earlier
+    # ones made, as a real campaign's would. A failure that needs that history shows up as Hypothesis's
+    # "Flaky" error (still a failure), with the failing line in its report.
     replies = await bot.ask("olivia", line)
     assert replies
     for reply in replies:

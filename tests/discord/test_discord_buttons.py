@@ -68,8 +68,14 @@ async def test_full_event_waitlists_by_button(chat, fake: FakeDiscord, olivia: F
     assert "2/2, full, 1 waitlisted" in str(fake.messages[int(card["id"])]["embeds"][0]["fields"])
 
 
-async def test_forget_me_button(chat, fake: FakeDiscord, vic: FakeUser) -> None:
+async def test_forget_me_button(chat, fake: FakeDiscord, olivia: FakeUser, vic: FakeUser) -> None:
+    await chat.click(vic, await _card(chat, olivia), "Sign up")
+    async with chat.core.store.snapshot() as tx:
+        assert await tx.find_person("discord", str(vic.id)) is not None
     messages = await chat.slash(vic, "forget-me")
     inter = await chat.click(vic, messages[-1], "Delete my data")
     assert "Done. I deleted everything" in text_of(fake.answers(inter))
     assert inter.response_type == 4  # no card here: a plain private answer
+    async with chat.core.store.snapshot() as tx:
+        assert await tx.find_person("discord", str(vic.id)) is None
+        assert await tx.event_signups(1, include_cancelled=True) == []
