@@ -72,11 +72,15 @@ async def expire_offer(n: Notifier, signup_id: int) -> bool:
         return True  # the offer lapsed with the event: there is no spot to pass on, nor to sign up for again
     passed_on = await refill(n, event, role_id)
     title = f"{bold(esc(event.title))} (#{event.id})"
+    if await n.tx.last_reached(person_id=signup.person.id, event_id=event.id, kind="offer"):
+        why = "because it wasn't claimed in time"
+    else:  # the bot was down (or the platform refused) for the whole claim window: never blame them
+        why = f"because I couldn't reach you while it was held for you ({esc(signup.role)})"
     if passed_on:
-        text = (f"The spot for {title} went to the next person because it wasn't claimed in time. "
+        text = (f"A spot for {title} went to the next person {why}. "
                 f"You can `signup {event.id}` again to rejoin the waitlist.")
     else:  # nobody else was waiting: the spot is simply open again
-        text = (f"Your offer for {title} ran out because it wasn't claimed in time. Nobody else is waiting, "
+        text = (f"A spot for {title} was offered to you and lapsed {why}. Nobody else is waiting, "
                 f"so the spot is open again: `signup {event.id}` still takes it if you can come.")
     await n.dm(signup.person, Reply(text), kind="offer-expired", event_id=event.id)
     return True

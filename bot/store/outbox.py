@@ -195,6 +195,12 @@ class OutboxQueries(Queries):
             (iso_utc(now), event_id, *kinds),
         )
 
+    async def last_reached(self, *, person_id: int, event_id: int, kind: str) -> bool:
+        """Whether the person's latest message of ``kind`` about the event left for the platform."""
+        state = await self.scalar("SELECT state FROM deliveries WHERE person_id = ? AND event_id = ? AND kind = ? "
+                                  "ORDER BY id DESC LIMIT 1", (person_id, event_id, kind))
+        return state in ("sent", "uncertain")
+
     async def deliveries(self, *, states: tuple[str, ...] = (), limit: int = 200) -> list[Delivery]:
         where, params = "", []
         if states:

@@ -205,27 +205,46 @@ async def test_a_reminder_late_enough_to_mislead_is_skipped_and_never_sent_after
         assert skipped.key.endswith(":1200:p2") and "too late to be of use" in (skipped.last_error or "")
 
 
+async def _ann_cancels_while_the_postman_is_away(bot: Bot, *waiting: str) -> None:
+    """Like ``_ann_gives_up_her_spot_close_to_the_event``, but nothing is sent: the next in line's offer
+    waits in the outbox."""
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
+    for name in ("ann", *waiting):
+        await bot.say(name, "signup 1")
+    bot.clock.set(NY_7PM_DEC_7 - timedelta(hours=20))
+    async with bot.core.store.transaction() as tx:
+        [ann] = [p for p in await tx.live_signup_people(1) if p.user_id == "ann"]
+        event = await tx.event(1)
+        assert event is not None
+        result = await tx.cancel_signup(event, ann, bot.clock.now())
+        assert result is not None
+        await refill(Notifier(tx, bot.clock.now(), bot.core.config), result.event, result.role_id)
+
+
 async def test_an_offer_goes_out_late_while_it_still_stands(tmp_path: Path) -> None:
     clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
-    config = make_config()
-    async with _bot_on(tmp_path, clock, config) as bot:
-        await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:1')
-        for name in ("ann", "bo", "cy"):
-            await bot.say(name, "signup 1")
-        clock.set(NY_7PM_DEC_7 - timedelta(hours=20))
-        async with bot.core.store.transaction() as tx:  # ann cancels while the postman is away
-            notifier = Notifier(tx, clock.now(), config)
-            [ann] = [p for p in await tx.live_signup_people(1) if p.user_id == "ann"]
-            event = await tx.event(1)
-            assert event is not None
-            result = await tx.cancel_signup(event, ann, clock.now())
-            assert result is not None
-            await refill(notifier, result.event, result.role_id)
+    async with _bot_on(tmp_path, clock) as bot:
+        await _ann_cancels_while_the_postman_is_away(bot, "bo", "cy")
         clock.advance(minutes=90)  # past the hour of lateness; the 2-hour claim window still stands
         await bot.runner.tick()
         await bot.runner.settle()
         assert "claim it by" in bot.dms_to("bo")[-1]
         assert "It's yours!" in await bot.say("bo", "claim 1")
+
+
+async def test_an_offer_that_never_reached_the_person_lapses_without_blaming_them(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
+    async with _bot_on(tmp_path, clock) as bot:
+        await _ann_cancels_while_the_postman_is_away(bot, "bo", "cy")
+        clock.advance(hours=3)  # down past the whole claim window
+        await bot.runner.tick()
+        await bot.runner.settle()
+        [lapsed] = bot.dms_to("bo")  # never the offer itself: too late to claim by then
+        assert "went to the next person because I couldn't reach you" in lapsed
+        assert "claim it by" in bot.dms_to("cy")[-1]
+        async with bot.core.store.snapshot() as tx:
+            skipped = await tx.deliveries(states=("skipped",))
+        assert [d.person_id for d in skipped if d.kind == "offer"] == [3]  # bo's, recorded
 
 
 async def test_a_send_interrupted_by_a_crash_is_reported_and_never_repeated(bot: Bot) -> None:
