@@ -107,9 +107,10 @@ async def ensure_periodic(n: Notifier) -> None:
     today: date = n.now.astimezone(n.config.campaign.tz).date()
     await n.tx.set_timer(f"series-extend:{today.isoformat()}", "series-extend", None, n.now, n.now)
     await ensure_daily(n)
-    # A digest planned under another day or time (or before it was switched off) goes: one a week.
+    # A digest planned under another day or time (or before it was switched off) goes: one a week. One
+    # already due (the bot was down at the time) still runs, late or recorded as skipped by the rules.
     first = next_digest_at(n, n.now)
     key = f"digest:{iso_utc(first)}" if n.config.digest.enabled else ""
-    await n.tx.cancel_timers(kind="digest", ref=None, keep=key)
+    await n.tx.cancel_timers(kind="digest", ref=None, keep=key, after=n.now)
     if n.config.digest.enabled:
         await n.tx.set_timer(key, "digest", None, first, n.now)

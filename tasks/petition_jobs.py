@@ -84,7 +84,8 @@ async def daily_update(n: Notifier, timer: Timer) -> None:
 async def ensure_daily(n: Notifier) -> None:
     due = next_daily_at(n)
     key = f"petition-daily:{iso_utc(due)}"
-    await n.tx.cancel_timers(kind="petition-daily", ref=None, keep=key)  # one planned at another hour goes
+    # One planned at another hour goes; one already due (the bot was down at the time) still runs.
+    await n.tx.cancel_timers(kind="petition-daily", ref=None, keep=key, after=n.now)
     await n.tx.set_timer(key, "petition-daily", None, due, n.now)
 
 

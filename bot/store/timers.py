@@ -32,11 +32,13 @@ class TimerQueries(Queries):
             (key, kind, ref, iso_utc(due_at), iso_utc(now)),
         )
 
-    async def cancel_timers(self, *, kind: str, ref: int | None, keep: str = "") -> None:
+    async def cancel_timers(self, *, kind: str, ref: int | None, keep: str = "",
+                            after: datetime | None = None) -> None:
         """Cancel the pending timers of ``kind`` for ``ref`` (None: the campaign-wide ones), except the
-        one keyed ``keep``."""
-        await self.run("UPDATE timers SET state = 'cancelled' "
-                       "WHERE kind = ? AND ref IS ? AND state = 'pending' AND key != ?", (kind, ref, keep))
+        one keyed ``keep``; with ``after``, only those due later (one already due still runs)."""
+        await self.run("UPDATE timers SET state = 'cancelled' WHERE kind = ? AND ref IS ? AND state = 'pending' "
+                       "AND key != ? AND due_at > ?",
+                       (kind, ref, keep, iso_utc(after) if after is not None else ""))
 
     async def due_timers(self, now: datetime, *, limit: int = 100) -> list[Timer]:
         rows = await self.all(

@@ -510,6 +510,22 @@ async def test_a_digest_moved_to_another_day_comes_once_a_week_and_stops_when_sw
         await core.close()
 
 
+async def test_a_digest_due_while_the_bot_was_down_still_goes_out(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from bot.config import DigestSettings
+
+    clock = FakeClock(datetime(2026, 11, 27, 17, tzinfo=UTC))  # a Friday
+    config = replace(make_config(), digest=DigestSettings(enabled=True, day="mon", time="09:00"))
+    async with _bot_on(tmp_path, clock, config) as bot:
+        await bot.runner.start()
+        await bot.say("olivia", "channel link announcements", channel="news")
+    clock.set(datetime(2026, 11, 30, 14, 5, tzinfo=UTC))  # down from Friday to Monday 9:05 a.m.
+    async with _bot_on(tmp_path, clock, config) as bot:
+        await bot.runner.start()
+        assert [p.splitlines()[0] for p in bot.posts_in("news")] == ["This week: Durham for the Resolution"]
+
+
 async def test_organizers_can_list_deliveries_by_state(bot: Bot) -> None:
     await bot.say("olivia", "channel link reminders", channel="reminders")
     await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:3')
