@@ -1,6 +1,7 @@
 """Scheduled work with a fake clock: reminders at the right instants, once, across restarts and DST."""
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -245,6 +246,26 @@ async def test_an_offer_that_never_reached_the_person_lapses_without_blaming_the
         async with bot.core.store.snapshot() as tx:
             skipped = await tx.deliveries(states=("skipped",))
         assert [d.person_id for d in skipped if d.kind == "offer"] == [3]  # bo's, recorded
+
+
+async def test_messages_planned_before_expiry_existed_get_one_when_the_database_is_upgraded(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
+    async with _bot_on(tmp_path, clock) as bot:
+        await _ann_cancels_while_the_postman_is_away(bot, "bo", "cy")  # bo's offer waits in the outbox
+    with sqlite3.connect(tmp_path / "t.db") as db:  # as the file was before migration 5
+        db.execute("ALTER TABLE deliveries DROP COLUMN expires_at")
+        db.execute("PRAGMA user_version = 4")
+    db.close()
+    clock.advance(hours=3)  # and the bot was down past the claim window
+    async with _bot_on(tmp_path, clock) as bot:
+        async with bot.core.store.snapshot() as tx:
+            pending = await tx.deliveries(states=("pending",))
+        assert [d.expires_at for d in pending if d.kind == "offer"] == [NY_7PM_DEC_7 - timedelta(hours=18)]
+        reminders = [d.expires_at for d in pending if d.kind in ("reminder", "confirm")]
+        assert reminders and set(reminders) == {NY_7PM_DEC_7}  # a reminder ends at its event's start
+        await bot.runner.tick()
+        await bot.runner.settle()
+        assert not any("claim it by" in dm for dm in bot.dms_to("bo"))  # never an offer that has lapsed
 
 
 async def test_a_send_interrupted_by_a_crash_is_reported_and_never_repeated(bot: Bot) -> None:
