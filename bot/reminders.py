@@ -74,12 +74,22 @@ def anchor(event: Event, home: ZoneInfo) -> datetime:
     return event.starts_at
 
 
+def reminder_due(event: Event, offset: timedelta, home: ZoneInfo) -> datetime:
+    """When the reminder ``offset`` before ``event`` goes out. A timed event counts real hours back from
+    its start; an all-day entry counts on the wall clock, so "1 day before" is 9 AM the day before even
+    when the clocks change in between."""
+    if not is_whole_days(event, home):
+        return event.starts_at - offset
+    wall = datetime.combine(event.starts_at.astimezone(home).date(), ALL_DAY_ANCHOR) - offset
+    return localize(wall.date(), wall.time(), home)
+
+
 def reminder_reply(event: Event, offset: timedelta, tz: ZoneInfo, *, home: ZoneInfo, confirm: bool,
                    channel: bool) -> Reply:
     """The reminder ``offset`` before ``event``, its times shown in ``tz`` (the campaign's zone is ``home``)."""
     where = f" at {esc(event.location)}" if event.location else ""
     if is_whole_days(event, home):  # dates, not hours: the same for everyone, in the campaign's zone
-        due = (anchor(event, home) - offset).astimezone(home)
+        due = reminder_due(event, offset, home).astimezone(home)
         days = (event.starts_at.astimezone(home).date() - due.date()).days
         soon = "is today" if days <= 0 else "is tomorrow" if days == 1 else f"is in {days} days"
         text = f"Reminder: {bold(esc(event.title))} (#{event.id}) {soon}: {when_text(event, home, due)}{where}."
@@ -107,7 +117,7 @@ def _plan_person_rows(conn: sqlite3.Connection, event: Event, person: Person, of
         return wanted
     home = config.campaign.tz
     for offset in offsets:
-        due = anchor(event, home) - offset
+        due = reminder_due(event, offset, home)
         if due <= now:
             continue
         confirm = offset == confirm_at
@@ -154,7 +164,7 @@ def _plan_event_rows(conn: sqlite3.Connection, event: Event, config: Config, now
         offsets = offsets_for(event, config)
         for link in linked_channels(conn, "reminders"):
             for offset in offsets:
-                due = anchor(event, home) - offset
+                due = reminder_due(event, offset, home)
                 if due <= now:
                     continue
                 key = _key(event, offset, f"ch{link.id}")

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.app import Core
 from bot.clock import FakeClock
@@ -311,6 +312,16 @@ async def test_recurring_local_times_hold_across_the_fall_back_change(tmp_path: 
         async with bot.core.store.snapshot() as tx:
             starts = [e.starts_at for e in await tx.all_events()][:2]
         assert starts == [datetime(2026, 10, 26, 23, tzinfo=UTC), datetime(2026, 11, 3, 0, tzinfo=UTC)]
+
+
+async def test_an_all_day_entry_on_a_clock_change_day_is_still_reminded_of_at_9_am(bot: Bot) -> None:
+    # Sunday March 14, 2027 is 23 hours long in Durham; "1 day before" is 9 a.m. on the Saturday all the same.
+    await bot.say("olivia", 'event add Vote when:"2027-03-14 12am" duration:23h remind:"1d,2h"')
+    await bot.say("ann", "signup 1")
+    async with bot.core.store.snapshot() as tx:
+        due = sorted(d.due_at for d in await tx.deliveries() if d.person_id is not None)
+    ny = ZoneInfo("America/New_York")
+    assert [d.astimezone(ny).replace(tzinfo=None) for d in due] == [datetime(2027, 3, 13, 9), datetime(2027, 3, 14, 7)]
 
 
 async def test_reminders_are_computed_on_instants_across_spring_forward(tmp_path: Path) -> None:
