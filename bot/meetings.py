@@ -160,16 +160,18 @@ class ImportSummary:
         return line
 
 
+def source_origin(spec: CalendarSpec) -> str:
+    """Where meetings come from, as far as their identity goes. A feed's address can be a secret link,
+    so it is kept only as a hash; a Legistar client's event ids are the client's, whichever body."""
+    if spec.kind == "legistar":
+        return f"legistar:{spec.client}"
+    return f"{spec.kind}:{hashlib.sha256((spec.url or spec.filename).encode()).hexdigest()[:16]}"
+
+
 def source_key(calendar: Calendar, meeting: MeetingLike) -> str:
     """The meeting, whichever calendar brought it in: the same feed removed and added again finds its
-    events (and the people signed up for them) instead of copying them. A feed's address can be a
-    secret link, so it is kept in the key only as a hash."""
-    spec = parse_spec(calendar.spec, allow_file=True)
-    if spec.kind == "legistar":
-        origin = f"legistar:{spec.client}"  # event ids are the client's, whichever body is asked for
-    else:
-        origin = f"{spec.kind}:{hashlib.sha256((spec.url or spec.filename).encode()).hexdigest()[:16]}"
-    return f"{origin}:{meeting.source_id}"
+    events (and the people signed up for them) instead of copying them."""
+    return f"{source_origin(parse_spec(calendar.spec, allow_file=True))}:{meeting.source_id}"
 
 
 def _legacy_key(calendar: Calendar, meeting: MeetingLike) -> str:
@@ -211,7 +213,7 @@ async def apply_meetings(
     for done, meeting in enumerate(meetings, start=1):
         key = source_key(calendar, meeting)
         if key not in seen:
-            seen.add(key)
+            seen |= {key, _legacy_key(calendar, meeting)}
             await _apply_one(n, calendar, meeting, key, summary)
         if progress is not None:
             progress(done, total)
@@ -230,9 +232,13 @@ async def apply_meetings(
 
 
 async def _apply_one(n: Notifier, calendar: Calendar, meeting: MeetingLike, key: str, summary: ImportSummary) -> None:
-    existing = await n.tx.event_by_source(key) or await n.tx.event_by_source(_legacy_key(calendar, meeting))
-    if existing is not None and await n.tx.adopt_event(existing.id, calendar.id, key):
-        summary.adopted += 1  # imported before through a calendar since removed: found, not copied
+    existing = await n.tx.event_by_source(_legacy_key(calendar, meeting)) or await n.tx.event_by_source(key)
+    if existing is not None:
+        owner = await n.tx.adopt_event(existing.id, calendar.id, key)
+        if owner == "theirs":  # another calendar imports it too (a duplicate added before 2026-11): its own
+            return
+        if owner == "adopted":  # imported before through a calendar since removed: found, not copied
+            summary.adopted += 1
     if existing is None:
         if meeting.cancelled or meeting.start <= n.now:
             return

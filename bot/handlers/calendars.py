@@ -23,6 +23,7 @@ from bot.meetings import (
     apply_meetings,
     parse_spec,
     record_success,
+    source_origin,
     spec_label,
     sync_calendar,
 )
@@ -61,7 +62,9 @@ def _meetings(count: int) -> str:
 async def _refuse_taken(tx: Tx, name: str, spec: CalendarSpec) -> None:
     if await tx.calendar_named(name) is not None:
         raise Conflict(f"There is already a calendar called `{esc(name)}`. Pick another name.")
-    same = next((c for c in await tx.calendars() if c.spec == str(spec)), None)
+    origin = source_origin(spec)  # legistar:durham and legistar:durham:Council are one source of meetings
+    same = next((c for c in await tx.calendars() if source_origin(parse_spec(c.spec, allow_file=True)) == origin),
+                None)
     if same is not None:
         raise Conflict(f"That source is already imported as the calendar `{esc(same.name)}`.")
 

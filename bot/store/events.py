@@ -85,12 +85,16 @@ def _create_event(conn: sqlite3.Connection, fields: tuple[Any, ...], roles: tupl
     return event
 
 
-def _adopt(conn: sqlite3.Connection, event_id: int, calendar_id: int, source_key: str) -> bool:
-    moved = conn.execute("UPDATE events SET calendar_id = ? WHERE id = ? AND calendar_id IS NOT ?",
-                         (calendar_id, event_id, calendar_id)).rowcount
-    conn.execute("UPDATE events SET source_key = ? WHERE id = ? AND source_key IS NOT ?",
-                 (source_key, event_id, source_key))
-    return moved == 1
+def _adopt(conn: sqlite3.Connection, event_id: int, calendar_id: int, source_key: str) -> str:
+    owner, key = conn.execute("SELECT calendar_id, source_key FROM events WHERE id = ?", (event_id,)).fetchone()
+    if owner is not None and owner != calendar_id:
+        return "theirs"
+    if owner is None:
+        conn.execute("UPDATE events SET calendar_id = ? WHERE id = ?", (calendar_id, event_id))
+    taken = conn.execute("SELECT 1 FROM events WHERE source_key = ?", (source_key,)).fetchone() is not None
+    if key != source_key and not taken:  # taken: a duplicate calendar's copy has it; this one keeps its old key
+        conn.execute("UPDATE events SET source_key = ? WHERE id = ?", (source_key, event_id))
+    return "adopted" if owner is None else "ours"
 
 
 class EventQueries(Queries):
@@ -128,9 +132,10 @@ class EventQueries(Queries):
     async def event(self, event_id: int) -> Event | None:
         return await self.call(read_event, event_id)
 
-    async def adopt_event(self, event_id: int, calendar_id: int, source_key: str) -> bool:
-        """Make an imported event the calendar's, under its current source key (no write when it is
-        already); True when it came from another calendar (or one since removed)."""
+    async def adopt_event(self, event_id: int, calendar_id: int, source_key: str) -> str:
+        """Take an imported event for the calendar, under its current source key when that is free:
+        ``"ours"`` (it was already), ``"adopted"`` (its calendar was removed) or ``"theirs"`` (another
+        calendar imports it; nothing changed)."""
         return await self.call(_adopt, event_id, calendar_id, source_key)
 
     async def event_by_source(self, source_key: str) -> Event | None:

@@ -305,6 +305,29 @@ async def test_events_keyed_the_old_way_by_calendar_row_are_found_and_re_keyed(
     assert len(events) == 5 and all(e.source_key is not None and e.source_key.startswith("ics:") for e in events)
 
 
+async def test_a_feed_added_twice_before_keys_named_their_source_keeps_both_copies_alive(
+    bot: Bot, feeds: tuple[str, dict[str, bytes]],
+) -> None:
+    base, _ = feeds
+    await _add_council(bot, base)
+    store = bot.core.store
+    async with store.transaction() as tx:  # what the old code allowed: the same feed as a second calendar
+        await tx.run("UPDATE events SET source_key = 'cal:1:' || substr(source_key, 22)")
+        copy = await tx.add_calendar("Copy", f"ics:{base}/council.ics?key=s3cret", 5, bot.clock.now())
+    assert "5 new" in await bot.say("olivia", "calendar sync Copy")
+    async with store.transaction() as tx:
+        await tx.run("UPDATE events SET source_key = ? || substr(source_key, 22) WHERE calendar_id = ?",
+                     (f"cal:{copy.id}:", copy.id))
+    assert "You're in!" in await bot.say("bo", "signup 1 speak")
+    synced = await bot.say("olivia", "calendar sync")
+    assert "0 cancelled" in synced and "5 cancelled" not in synced
+    events = await _events(bot)
+    assert len(events) == 10 and not any(e.is_cancelled for e in events)
+    assert not bot.dms_to("bo")
+    await bot.advance(hours=2)  # the hourly syncs agree too
+    assert not any(e.is_cancelled for e in await _events(bot))
+
+
 async def test_the_hourly_sync_imports_new_meetings(bot: Bot, feeds: tuple[str, dict[str, bytes]]) -> None:
     base, served = feeds
     await _add_council(bot, base)
@@ -336,6 +359,9 @@ async def test_legistar_pages_and_its_errors_are_friendly_replies(
     assert no_time and all(e.ends_at - e.starts_at == timedelta(days=1) for e in no_time)
     assert events[0].link.endswith("_A.pdf") and "Agenda: https://" in events[0].about
     assert "Legistar has no client called `nosuch`" in await bot.say("olivia", "calendar add X legistar:nosuch")
+    # The whole client is the same source of meetings (one set of event ids): it would take County's events.
+    again = await bot.say("olivia", "calendar add All legistar:DurhamCounty")
+    assert "already imported as the calendar `County`" in again
     fake.fail_with = 503
     assert await bot.say("olivia", "calendar sync County") == "County: Source problem: Legistar answered HTTP 503."
     fake.fail_with = None
