@@ -75,7 +75,7 @@ async def expire_offer(n: Notifier, signup_id: int) -> bool:
     if await n.tx.last_reached(person_id=signup.person.id, event_id=event.id, kind="offer"):
         why = "because it wasn't claimed in time"
     else:  # the bot was down (or the platform refused) for the whole claim window: never blame them
-        why = f"because I couldn't reach you while it was held for you ({esc(signup.role)})"
+        why = "because I couldn't reach you while it was held for you"
     if passed_on:
         text = (f"A spot for {title} went to the next person {why}. "
                 f"You can `signup {event.id}` again to rejoin the waitlist.")

@@ -22,6 +22,7 @@ from bot.model import Outgoing, Reply, Target
 from bot.notify import channel_target
 from bot.store import Store
 from bot.store.outbox import claim_delivery, mark_delivery_sent, skip_delivery, unclaim_delivery
+from bot.timeparse import iso_utc
 from tasks.ratelimit import Throttle
 
 log = logging.getLogger(__name__)
@@ -121,8 +122,8 @@ class Postman:
         """Claim and send one row; returns 1 if this call sent it."""
         now = self.clock.now()
         if delivery.expires_at is not None and now >= delivery.expires_at:
-            await self.store.apply(skip_delivery, delivery.id, "too late to be of use (its event had begun, "
-                                   "or its offer had run out)", now)
+            await self.store.apply(skip_delivery, delivery.id, "too late to be of use: it had to go by "
+                                   f"{iso_utc(delivery.expires_at)}", now)
             return 0
         if delivery.kind in TIMELY_KINDS and now - delivery.due_at > self.max_lateness:
             late = now - delivery.due_at

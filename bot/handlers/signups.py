@@ -152,6 +152,8 @@ async def cancel(ctx: Context, args: dict[str, Any]) -> Reply:
         result = await tx.cancel_signup(event, ctx.person, ctx.now)
         if result is None:
             raise NotFound(f"You're not signed up for #{event.id} ({esc(event.title)}).")
+        # An offer they answered before it reached them is not sent after all.
+        await tx.cancel_pending(event_id=event.id, kinds=("offer",), now=ctx.now, person_id=ctx.person.id)
         notifier = ctx.notifier(tx)
         await plan_person(notifier, result.event, ctx.person)
         if result.freed_a_spot:
@@ -252,6 +254,7 @@ async def claim(ctx: Context, args: dict[str, Any]) -> Reply:
             return Reply(f"You already have your spot for {bold(esc(event.title))} (#{event.id}).")
         if not await tx.claim_offer(mine.id, ctx.now):
             raise Conflict("That offer has run out, sorry; the spot went to the next person.")
+        await tx.cancel_pending(event_id=event.id, kinds=("offer",), now=ctx.now, person_id=ctx.person.id)
         fresh = await load_event(tx, event.id)
         await plan_person(ctx.notifier(tx), fresh, ctx.person)
     return Reply(f"It's yours! You're confirmed as {esc(mine.role)} for {bold(esc(event.title))} (#{event.id}), "

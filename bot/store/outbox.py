@@ -186,13 +186,15 @@ class OutboxQueries(Queries):
         )
         return [delivery_from(r) for r in rows]
 
-    async def cancel_pending(self, *, event_id: int, kinds: tuple[str, ...], now: datetime) -> int:
-        """Cancel what is still waiting to be sent about an event (it was cancelled or moved)."""
+    async def cancel_pending(self, *, event_id: int, kinds: tuple[str, ...], now: datetime,
+                             person_id: int | None = None) -> int:
+        """Cancel what is still waiting to be sent about an event (it was cancelled or moved), or only
+        what is waiting for one person (they answered an offer before it reached them)."""
         marks = ",".join("?" * len(kinds))
         return await self.run(
             f"UPDATE deliveries SET state = 'cancelled', updated_at = ? WHERE event_id = ? AND state = 'pending' "
-            f"AND kind IN ({marks})",
-            (iso_utc(now), event_id, *kinds),
+            f"AND kind IN ({marks}) AND (? IS NULL OR person_id = ?)",
+            (iso_utc(now), event_id, *kinds, person_id, person_id),
         )
 
     async def last_reached(self, *, person_id: int, event_id: int, kind: str) -> bool:

@@ -90,8 +90,8 @@ async def test_reaching_the_goal_gets_its_own_post_and_a_suggestion_to_raise_it(
     await bot.say("olivia", "petition set resolution 820")
     assert len(bot.posts_in("petition")) == 1
     await bot.say("olivia", "petition goal resolution 1000")
-    await bot.say("olivia", "petition set resolution 1000")
-    assert bot.posts_in("petition")[-1] == "resolution reached its goal of 1,000 signatures! Thank you all."
+    await bot.say("olivia", "petition set resolution 1001")
+    assert bot.posts_in("petition")[-1] == "resolution reached its goal of 1,000 signatures (now 1,001)! Thank you all."
 
 
 async def test_repeated_failures_are_reported_once_and_recovery_once(bot: Bot, counts: CountServer) -> None:

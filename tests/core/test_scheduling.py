@@ -234,6 +234,20 @@ async def test_an_offer_goes_out_late_while_it_still_stands(tmp_path: Path) -> N
         assert "It's yours!" in await bot.say("bo", "claim 1")
 
 
+async def test_an_offer_answered_before_it_arrived_is_not_sent_after_all(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
+    async with _bot_on(tmp_path, clock) as bot:
+        await _ann_cancels_while_the_postman_is_away(bot, "bo", "cy")
+        bot.transport.fail_next = 100  # the platform is failing: the offer DM waits to be retried
+        assert "spot offered" in await bot.say("bo", "mine")  # bo sees it there meanwhile
+        assert "It's yours!" in await bot.say("bo", "claim 1")
+        bot.transport.fail_next = 0
+        await bot.advance(minutes=30)
+        assert not any("claim it by" in dm for dm in bot.dms_to("bo"))
+        async with bot.core.store.snapshot() as tx:
+            assert [d.state for d in await tx.deliveries() if d.kind == "offer"] == ["cancelled"]
+
+
 async def test_an_offer_that_never_reached_the_person_lapses_without_blaming_them(tmp_path: Path) -> None:
     clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
     async with _bot_on(tmp_path, clock) as bot:
