@@ -118,10 +118,12 @@ def _plan_person_rows(conn: sqlite3.Connection, event: Event, person: Person, of
     home = config.campaign.tz
     for offset in offsets:
         due = reminder_due(event, offset, home)
+        key = _key(event, offset, f"p{person.id}")
         if due <= now:
+            if now < _expires(event, due, offset, home):
+                wanted.add(key)  # due and not sent yet: the postman's now, left as it is
             continue
         confirm = offset == confirm_at
-        key = _key(event, offset, f"p{person.id}")
         reply = reminder_reply(event, offset, zone_of(person, home), home=home, confirm=confirm, channel=False)
         plan_delivery(conn, Outgoing(dm_target(person), reply, key=key, person_id=person.id, due_at=due,
                                      expires_at=_expires(event, due, offset, home)),
@@ -165,9 +167,11 @@ def _plan_event_rows(conn: sqlite3.Connection, event: Event, config: Config, now
         for link in linked_channels(conn, "reminders"):
             for offset in offsets:
                 due = reminder_due(event, offset, home)
-                if due <= now:
-                    continue
                 key = _key(event, offset, f"ch{link.id}")
+                if due <= now:
+                    if now < _expires(event, due, offset, home):
+                        wanted.add(key)  # due and not sent yet: the postman's now, left as it is
+                    continue
                 reply = reminder_reply(event, offset, home, home=home, confirm=False, channel=True)
                 out = Outgoing(channel_target(link), reply, key=key, due_at=due,
                                expires_at=_expires(event, due, offset, home))

@@ -283,6 +283,14 @@ async def test_messages_planned_before_expiry_existed_get_one_when_the_database_
         assert not any("claim it by" in dm for dm in bot.dms_to("bo"))  # never an offer that has lapsed
 
 
+async def test_a_reminder_that_is_due_survives_a_re_plan_before_the_postman_sends_it(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:3')
+    await bot.say("ann", "signup 1")
+    bot.clock.set(NY_7PM_DEC_7 - timedelta(hours=2, minutes=-5))  # the 2-hour reminder is 5 minutes due
+    await bot.say("ann", "tz Europe/Berlin")  # re-plans her reminders before the postman's next round
+    assert any("starts in 2 hours" in dm for dm in bot.dms_to("ann"))
+
+
 async def test_a_send_interrupted_by_a_crash_is_reported_and_never_repeated(bot: Bot) -> None:
     await bot.say("olivia", "channel link organizers", channel="organizers")
     await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:3')
