@@ -49,9 +49,11 @@ def parse_ics(
 ) -> list[Meeting]:
     """Every meeting occurrence in ``data`` that overlaps the window, sorted by start.
 
-    Floating times and all-day dates are read in the calendar's ``X-WR-TIMEZONE`` when it names a
-    real zone (Google writes its zone there), else in ``default_tz``. ``name`` (a URL or label)
-    becomes each meeting's ``source`` and names the file in errors.
+    Floating times are read in the calendar's ``X-WR-TIMEZONE`` when it names a real zone (Google
+    writes its zone there), else in ``default_tz`` (the campaign's). All-day dates are always read in
+    ``default_tz``: a date is the same date wherever the feed was made, and a feed that says
+    ``X-WR-TIMEZONE:UTC`` (many CMS and Outlook exports) must not turn "Dec 8" into 7 PM on Dec 7.
+    ``name`` (a URL or label) becomes each meeting's ``source`` and names the file in errors.
 
     This is CPU work (about 0.5 ms per occurrence, and seconds for a rule that can never match,
     such as every February 30th, which dateutil searches to the year 9999): call it through
@@ -64,7 +66,7 @@ def parse_ics(
     series = _prepare_events(calendar, name, floating_tz)
     occurrences = _expand(calendar, name, window_start.astimezone(UTC), window_end.astimezone(UTC), max_occurrences)
     try:
-        meetings = [_meeting(event, name, floating_tz, series) for event in occurrences]
+        meetings = [_meeting(event, name, floating_tz, series, default_tz) for event in occurrences]
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
         raise CalendarError(f"{name}: an event has times that cannot be read ({_short(exc)}).") from exc
     return sorted(_unique_ids(meetings), key=lambda m: (m.start, m.source_id))
@@ -201,12 +203,12 @@ def _made_up_uid(event: Any, taken: set[str]) -> str:
     return uid
 
 
-def _meeting(event: Any, name: str, floating_tz: ZoneInfo, series: dict[str, str]) -> Meeting:
+def _meeting(event: Any, name: str, floating_tz: ZoneInfo, series: dict[str, str], date_tz: ZoneInfo) -> Meeting:
     raw_start = event["DTSTART"].dt
     all_day = not isinstance(raw_start, datetime)
     raw_end = event["DTEND"].dt if "DTEND" in event else raw_start + event["DURATION"].dt
-    start = _instant(raw_start, floating_tz)
-    end = max(_instant(raw_end, floating_tz), start)
+    start = _instant(raw_start, floating_tz, date_tz)
+    end = max(_instant(raw_end, floating_tz, date_tz), start)
     uid = _text(event["UID"])
     source_id = uid
     if uid in series:
@@ -227,10 +229,11 @@ def _meeting(event: Any, name: str, floating_tz: ZoneInfo, series: dict[str, str
     )
 
 
-def _instant(value: date | datetime, floating_tz: ZoneInfo) -> datetime:
-    """An aware UTC datetime: all-day dates at local midnight, floating times in ``floating_tz``."""
+def _instant(value: date | datetime, floating_tz: ZoneInfo, date_tz: ZoneInfo | None = None) -> datetime:
+    """An aware UTC datetime: all-day dates at midnight in ``date_tz`` (else ``floating_tz``), floating
+    times in ``floating_tz``."""
     if not isinstance(value, datetime):
-        return localize(value, time(0), floating_tz)
+        return localize(value, time(0), date_tz or floating_tz)
     if value.tzinfo is None or value.utcoffset() is None:
         return localize(value.date(), value.time(), floating_tz)
     return value.astimezone(UTC)

@@ -184,6 +184,16 @@ def test_all_day_event() -> None:
     assert meeting.end == datetime(2026, 7, 5, 4, 0, tzinfo=UTC)
 
 
+def test_an_all_day_date_is_that_date_in_the_campaigns_zone_whatever_the_feed_says() -> None:
+    data = ics("BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:x", "X-WR-TIMEZONE:UTC", "BEGIN:VEVENT", "UID:x",
+               "DTSTART;VALUE=DATE:20261208", "SUMMARY:Budget vote", "END:VEVENT",
+               "BEGIN:VEVENT", "UID:y", "DTSTART:20261208T190000", "END:VEVENT", "END:VCALENDAR")
+    dated, timed = parse(data)
+    assert dated.all_day and (local(dated), dated.end.astimezone(NEW_YORK)) == (
+        datetime(2026, 12, 8, tzinfo=NEW_YORK), datetime(2026, 12, 9, tzinfo=NEW_YORK))
+    assert timed.start == datetime(2026, 12, 8, 19, tzinfo=UTC)  # a floating time is still the feed's
+
+
 def test_rdate_and_exdate() -> None:
     meetings = parse(event(
         "DTSTART;TZID=America/New_York:20260105T190000", "RDATE;TZID=America/New_York:20260112T190000,20260601T190000",
