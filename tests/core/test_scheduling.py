@@ -479,6 +479,16 @@ async def test_understaffed_events_alert_organizers_and_ask_volunteers(bot: Bot)
     assert "Help needed: Council (#1) still needs 4 speaker" in bot.posts_in("reminders")[0]
 
 
+async def test_an_all_day_entry_short_of_people_is_flagged_in_the_morning_not_at_midnight(bot: Bot) -> None:
+    await bot.say("olivia", "channel link organizers", channel="organizers")
+    await bot.say("olivia", 'event add Tabling when:"Dec 8 12am" duration:24h spots:5')
+    await bot.run_until(datetime(2026, 12, 5, 13, 59, tzinfo=UTC))
+    assert bot.posts_in("organizers") == []
+    await bot.run_until(datetime(2026, 12, 5, 14, 0, tzinfo=UTC))  # 9 a.m. in Durham, three days before
+    [alert] = bot.posts_in("organizers")
+    assert alert.startswith("Short-staffed: #1 Tabling · Tue, Dec 8 (all day)")
+
+
 async def test_scheduled_announcements_can_be_listed_and_cancelled(bot: Bot) -> None:
     await bot.say("olivia", "channel link announcements", channel="news")
     assert "Announcement #1 will go to 1 channel" in await bot.say("olivia", "announce Doors at 6 at:Dec 7 5pm")
