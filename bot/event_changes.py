@@ -12,7 +12,7 @@ from bot.model import Reply
 from bot.notify import Notifier
 from bot.reminders import REMINDER_KINDS, plan_event
 from bot.timeparse import format_when
-from bot.views import event_card, event_line
+from bot.views import all_day_zone, event_card, event_line, when_text
 from bot.waitlist import refill
 
 #: Pending messages that stop making sense once an event is cancelled.
@@ -29,10 +29,10 @@ async def after_edit(n: Notifier, before: Event) -> tuple[Event, int, list[Promo
     told = 0
     if after.starts_at != before.starts_at or after.location != before.location:
         for person in await n.tx.live_signup_people(after.id):
-            tz = n.tz_of(person)
+            tz, home = n.tz_of(person), n.config.campaign.tz
             await n.dm(person, Reply(
-                f"{bold('Changed')}: {esc(after.title)} is now {event_line(after, tz, n.now)}",
-                cards=(event_card(after, tz, n.now),),
+                f"{bold('Changed')}: {esc(after.title)} is now {event_line(after, tz, n.now, home=home)}",
+                cards=(event_card(after, tz, n.now, home=home),),
             ), kind="event-changed", event_id=after.id)
             told += 1
     promoted: list[Promotion] = []
@@ -55,7 +55,9 @@ async def cancel_event(n: Notifier, event: Event, reason: str | None) -> int:
     people = await n.tx.live_signup_people(event.id)
     because = f" Reason: {esc(reason)}" if reason else ""
     for person in people:
-        when = format_when(event.starts_at, n.tz_of(person), now=n.now)
+        tz = n.tz_of(person)
+        when = (when_text(event, tz, n.now, home=n.config.campaign.tz) if all_day_zone(event, tz, n.config.campaign.tz)
+                else format_when(event.starts_at, tz, now=n.now))
         await n.dm(person, Reply(f"{bold('Cancelled')}: {esc(event.title)} ({when}) will not take place.{because}"),
                    kind="event-cancelled", event_id=event.id)
     return len(people)

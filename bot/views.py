@@ -50,23 +50,32 @@ def is_whole_days(event: Event, tz: ZoneInfo) -> bool:
     return begin.time() == end.time() == time(0) and end > begin
 
 
-def when_text(event: Event, tz: ZoneInfo, now: datetime) -> str:
+def all_day_zone(event: Event, tz: ZoneInfo, home: ZoneInfo | None) -> ZoneInfo | None:
+    """The zone in which ``event`` is whole days (the campaign's first: a date is the same date for
+    every reader, wherever they are), or None for a timed event."""
+    return next((z for z in (home, tz) if z is not None and is_whole_days(event, z)), None)
+
+
+def when_text(event: Event, tz: ZoneInfo, now: datetime, *, home: ZoneInfo | None = None) -> str:
+    """When ``event`` is, in the reader's zone ``tz``; an all-day entry by its dates in the campaign's
+    zone ``home``."""
+    days_in = all_day_zone(event, tz, home)
+    if days_in is not None:
+        begin, last = event.starts_at.astimezone(days_in), event.ends_at.astimezone(days_in) - timedelta(days=1)
+        days = format_day(begin, now=now)
+        return f"{days} (all day)" if last.date() == begin.date() else f"{days} – {format_day(last, now=now)} (all day)"
     end = event.ends_at.astimezone(tz)
     begin = event.starts_at.astimezone(tz)
     # Across a clock change (1:30 AM EDT to 2:30 AM EST is two hours) both ends say their zone.
     start = format_when(event.starts_at, tz, now=now, with_zone=begin.tzname() != end.tzname())
     if end.date() == begin.date():
         return f"{start}–{format_time_of_day(end, tz)} {end.tzname()}"
-    if is_whole_days(event, tz):
-        last = end - timedelta(days=1)
-        days = format_day(begin, now=now)
-        return f"{days} (all day)" if last.date() == begin.date() else f"{days} – {format_day(last, now=now)} (all day)"
     return f"{start} – {format_when(event.ends_at, tz, now=now)}"  # past midnight: the end's day too
 
 
-def event_line(event: Event, tz: ZoneInfo, now: datetime) -> str:
+def event_line(event: Event, tz: ZoneInfo, now: datetime, *, home: ZoneInfo | None = None) -> str:
     """``#3 **Canvass Old North** · Sat, Dec 5 · 10:00 AM EST · Main St · 2/10, 8 open``"""
-    parts = [f"#{event.id} {bold(esc(event.title))}", when_text(event, tz, now)]
+    parts = [f"#{event.id} {bold(esc(event.title))}", when_text(event, tz, now, home=home)]
     if event.location:
         parts.append(esc(event.location))
     parts.append(roles_text(event))
@@ -76,8 +85,10 @@ def event_line(event: Event, tz: ZoneInfo, now: datetime) -> str:
     return line
 
 
-def event_card(event: Event, tz: ZoneInfo, now: datetime) -> Card:
-    fields = [Field("When", when_text(event, tz, now), inline=False)]
+def event_card(event: Event, tz: ZoneInfo, now: datetime, *, home: ZoneInfo | None = None) -> Card:
+    fields = [Field("When", when_text(event, tz, now, home=home), inline=False)]
+    # Platforms show an instant in each reader's own zone; an all-day entry has dates, not an instant.
+    timed = all_day_zone(event, tz, home) is None
     if event.location:
         fields.append(Field("Where", esc(event.location), inline=False))
     for role in event.roles:
@@ -92,8 +103,8 @@ def event_card(event: Event, tz: ZoneInfo, now: datetime) -> Card:
         fields=tuple(fields),
         url=event.link,
         footer=f"Sign up: signup {event.id}" + (" <role>" if len(event.roles) > 1 else ""),
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
+        starts_at=event.starts_at if timed else None,
+        ends_at=event.ends_at if timed else None,
         event_id=event.id,
     )
 
@@ -112,9 +123,9 @@ def event_buttons(event: Event, now: datetime) -> tuple[Button, ...]:
     return tuple(buttons)
 
 
-def event_text(event: Event, tz: ZoneInfo, now: datetime) -> str:
+def event_text(event: Event, tz: ZoneInfo, now: datetime, *, home: ZoneInfo | None = None) -> str:
     """The card as plain markup, for places that cannot show cards."""
-    lines = [event_line(event, tz, now)]
+    lines = [event_line(event, tz, now, home=home)]
     if event.about:
         lines.append(esc(event.about))
     if event.link:

@@ -19,7 +19,8 @@ from bot.views import when_text
 def promoted_reply(event: Event, promotion: Promotion, n: Notifier) -> Reply:
     return Reply(
         f"Good news: a spot opened up and you're now {bold('confirmed')} as {esc(promotion.role)} for "
-        f"{bold(esc(event.title))} (#{event.id}), {when_text(event, n.tz_of(promotion.person), n.now)}.",
+        f"{bold(esc(event.title))} (#{event.id}), "
+        f"{when_text(event, n.tz_of(promotion.person), n.now, home=n.config.campaign.tz)}.",
         buttons=(Button("Cancel my spot", f"cancel {event.id}", style="secondary"),),
     )
 

@@ -46,7 +46,7 @@ async def events(ctx: Context, args: dict[str, Any]) -> Reply:
             return Reply(f"There is no page {page} of upcoming events. Type `events` for the first.")
         hint = " Add one with `event add`." if ctx.is_organizer else ""
         return Reply("No upcoming events yet." + hint)
-    listed = fit_lines([f"- {event_line(e, ctx.tz, ctx.now)}" for e in upcoming[:LIST_LIMIT]])
+    listed = fit_lines([f"- {event_line(e, ctx.tz, ctx.now, home=ctx.campaign_tz)}" for e in upcoming[:LIST_LIMIT]])
     lines = [bold("Upcoming events" + (f", page {page}" if page > 1 else "")), *listed]
     if len(upcoming) > LIST_LIMIT:
         lines.append(f"_…and more: `events {page + 1}` shows the next page._")
@@ -61,9 +61,9 @@ async def event_show(ctx: Context, args: dict[str, Any]) -> Reply:
         event = await load_event(tx, args["event"])
         mine = await tx.person_signup(event.id, ctx.person.id)
     status = "" if mine is None else _my_status(mine.status, mine.role, mine.position)
-    text = event_text(event, ctx.tz, ctx.now) + (f"\n{status}" if status else "")
-    return Reply(text, cards=(event_card(event, ctx.tz, ctx.now),), buttons=event_buttons(event, ctx.now),
-                 summary=status)
+    text = event_text(event, ctx.tz, ctx.now, home=ctx.campaign_tz) + (f"\n{status}" if status else "")
+    return Reply(text, cards=(event_card(event, ctx.tz, ctx.now, home=ctx.campaign_tz),),
+                 buttons=event_buttons(event, ctx.now), summary=status)
 
 
 def _my_status(status: str, role: str, position: int | None) -> str:
@@ -138,8 +138,8 @@ async def event_add(ctx: Context, args: dict[str, Any]) -> Reply:
         )
         await plan_event(ctx.notifier(tx), event)
     return Reply(
-        f"Added event: {event_line(event, ctx.tz, ctx.now)}",
-        cards=(event_card(event, ctx.tz, ctx.now),),
+        f"Added event: {event_line(event, ctx.tz, ctx.now, home=ctx.campaign_tz)}",
+        cards=(event_card(event, ctx.tz, ctx.now, home=ctx.campaign_tz),),
         buttons=event_buttons(event, ctx.now),
     )
 
@@ -169,7 +169,7 @@ async def _add_series(
             created = await extend_series(ctx.notifier(tx), series, through=first)
     dates = f"{len(created)} {'date' if len(created) == 1 else 'dates'}"
     lines = [f"Added a series, {rule.describe()}, with {dates} so far (more are added as time goes):"]
-    lines += [f"- {event_line(e, ctx.tz, ctx.now)}" for e in created[:10]]
+    lines += [f"- {event_line(e, ctx.tz, ctx.now, home=ctx.campaign_tz)}" for e in created[:10]]
     return Reply("\n".join(lines), buttons=event_buttons(created[0], ctx.now))
 
 
@@ -199,7 +199,8 @@ async def event_edit(ctx: Context, args: dict[str, Any]) -> Reply:
             notes.append(f"{role.confirmed + role.offered} already have the {role.spots} {esc(role.name)} "
                          f"spot{'s' if role.spots != 1 else ''}; nobody was removed")
     suffix = f" ({', '.join(notes)})" if notes else ""
-    return Reply(f"Updated{suffix}: {event_line(after, ctx.tz, ctx.now)}", cards=(event_card(after, ctx.tz, ctx.now),))
+    return Reply(f"Updated{suffix}: {event_line(after, ctx.tz, ctx.now, home=ctx.campaign_tz)}",
+                 cards=(event_card(after, ctx.tz, ctx.now, home=ctx.campaign_tz),))
 
 
 async def event_edit_series(ctx: Context, args: dict[str, Any]) -> Reply:

@@ -132,7 +132,7 @@ async def signup(ctx: Context, args: dict[str, Any]) -> Reply:
         state = {"confirmed": "signed up", "offered": "offered a spot (type `claim " + str(event.id) + "`)"}.get(
             result.status, f"number {result.position} on the waitlist")
         return Reply(f"You're already {state} for {title} as {esc(result.role)}. Nothing changed.", buttons=cancel)
-    when = when_text(event, ctx.tz, ctx.now)
+    when = when_text(event, ctx.tz, ctx.now, home=ctx.campaign_tz)
     if result.status == "confirmed":
         where = f" at {esc(event.location)}" if event.location else ""
         return Reply(f"You're in! {title} as {esc(result.role)}, {when}{where}.", buttons=cancel)
@@ -173,7 +173,7 @@ async def mine(ctx: Context, args: dict[str, Any]) -> Reply:
     for event, s in rows:
         status = {"confirmed": f"as {esc(s.role)}", "offered": f"spot offered: `claim {event.id}`"}.get(
             s.status, f"waitlist #{s.position} for {esc(s.role)}")
-        listed.append(f"- {event_line(event, ctx.tz, ctx.now)} · {bold(status)}")
+        listed.append(f"- {event_line(event, ctx.tz, ctx.now, home=ctx.campaign_tz)} · {bold(status)}")
     shown = fit_lines(listed)
     lines = [bold("Your sign-ups"), *shown]
     if len(shown) < len(listed):
@@ -208,7 +208,7 @@ async def roster(ctx: Context, args: dict[str, Any]) -> Reply:
         signups = await tx.event_signups(event.id)
     checked = sum(1 for s in signups if s.checked_in_at)
     coming = sum(1 for s in signups if s.reconfirmed_at and s.status == "confirmed")
-    lines = [f"Roster for {event_line(event, ctx.tz, ctx.now)}"]
+    lines = [f"Roster for {event_line(event, ctx.tz, ctx.now, home=ctx.campaign_tz)}"]
     for role in event.roles:
         lines.append(f"- {esc(role.name)}: {spots_text(role)}")
     lines.append(f"{coming} said they're still coming; {checked} checked in. The full list is in the attached file.")
@@ -258,7 +258,7 @@ async def claim(ctx: Context, args: dict[str, Any]) -> Reply:
         fresh = await load_event(tx, event.id)
         await plan_person(ctx.notifier(tx), fresh, ctx.person)
     return Reply(f"It's yours! You're confirmed as {esc(mine.role)} for {bold(esc(event.title))} (#{event.id}), "
-                 f"{when_text(event, ctx.tz, ctx.now)}.")
+                 f"{when_text(event, ctx.tz, ctx.now, home=ctx.campaign_tz)}.")
 
 
 async def confirm(ctx: Context, args: dict[str, Any]) -> Reply:

@@ -336,6 +336,17 @@ async def test_recurring_local_times_hold_across_the_fall_back_change(tmp_path: 
         assert starts == [datetime(2026, 10, 26, 23, tzinfo=UTC), datetime(2026, 11, 3, 0, tzinfo=UTC)]
 
 
+async def test_an_all_day_entry_reads_as_its_dates_in_every_zone_and_on_every_card(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Budget vote when:"Dec 8 12am" duration:24h spots:5')
+    await bot.say("bo", "tz America/Los_Angeles")  # Durham's midnight is 9 p.m. the day before here
+    await bot.say("bo", "signup 1")
+    assert "Budget vote · Tue, Dec 8 (all day)" in await bot.say("bo", "mine")
+    [shown] = await bot.ask("bo", "event 1")
+    [card] = shown.cards
+    # No instant: Discord and Slack would show one in each reader's zone, "9:00 PM" for bo.
+    assert card.starts_at is None and card.fields[0].value == "Tue, Dec 8 (all day)"
+
+
 async def test_an_all_day_entry_on_a_clock_change_day_is_still_reminded_of_at_9_am(bot: Bot) -> None:
     # Sunday March 14, 2027 is 23 hours long in Durham; "1 day before" is 9 a.m. on the Saturday all the same.
     await bot.say("olivia", 'event add Vote when:"2027-03-14 12am" duration:23h remind:"1d,2h"')
