@@ -51,7 +51,7 @@ async def calendar(ctx: Context, args: dict[str, Any]) -> Reply:
         rows = await tx.person_signups(ctx.person.id, ctx.now)
     if not rows:
         return Reply("You have no upcoming sign-ups to put in a calendar. Type `events` to find one.")
-    data = signups_calendar(rows, campaign=ctx.config.campaign.name, now=ctx.now)
+    data = signups_calendar(rows, campaign=ctx.config.campaign.name, now=ctx.now, home=ctx.campaign_tz)
     count = f"{len(rows)} event{'s' if len(rows) != 1 else ''}"
     return Reply(f"Your calendar with {count} is attached; open it to add them to your calendar app.",
                  attachments=(Attachment("turnout-signups.ics", data, "text/calendar"),))

@@ -3,7 +3,7 @@
 import asyncio
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -165,6 +165,15 @@ async def test_my_calendar_file_lists_my_sign_ups(bot: Bot) -> None:
     assert "Signed up as speaker." in str(event["description"])
     assert str(event["url"]) == "https://example.org/council"
     assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(hours=2)
+
+
+async def test_an_all_day_entry_goes_into_the_calendar_file_as_a_date(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Budget vote when:"Dec 8 12am" duration:24h')
+    await bot.say("ann", "tz Europe/Berlin")
+    await bot.say("ann", "signup 1")
+    [reply] = await bot.ask("ann", "calendar")
+    [event] = Calendar.from_ical(reply.attachments[0].data).walk("VEVENT")
+    assert (event.decoded("dtstart"), event.decoded("dtend")) == (date(2026, 12, 8), date(2026, 12, 9))
 
 
 async def test_looking_around_stores_nobody(bot: Bot) -> None:
