@@ -234,9 +234,7 @@ def _parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = No
             raise UsageError(f"Times here are in {tz.key}, which is on {actual} then, not {esc(label)}. "
                              f"Leave out `{esc(label)}` or write {actual}.")
         return result
-    lowered = raw.lower().replace(",", " ").replace("·", " ")
-    lowered = re.sub(r"(\d{4}-\d{1,2}-\d{1,2})t(?=\d)", r"\1 ", lowered)
-    lowered = re.sub(r"\b(at|on|@)\b", " ", lowered)
+    lowered = _plain(raw)
     at, rest = _take_time(lowered)
     today = now.astimezone(tz).date()
     on = _take_date(" ".join(rest.split()), today)
@@ -254,6 +252,47 @@ def _parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = No
         return localize(day, at, tz)
     result = localize(today, at, tz)
     return result if result > now else localize(today + timedelta(days=1), at, tz)
+
+
+def clock_note(text: str, instant: datetime, tz: ZoneInfo, *, now: datetime) -> str | None:
+    """A word for the organizer when the wall-clock time they typed is skipped or repeated that day (a
+    clock change), as ``instant`` (what ``parse_when`` made of ``text``) shows; None otherwise."""
+    typed = _typed_clock(text, tz, now)
+    if typed is None:
+        return None
+    local = instant.astimezone(tz)
+    naive = datetime.combine(local.date(), typed)
+    first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None  # an ordinary time: it happens once
+    day = format_day(local, now=now)
+    if local.replace(tzinfo=None) != naive:  # in the gap: moved forward, as clocks do
+        return (f"There is no {_clock(naive)} on {day} (the clocks go forward), so it is "
+                f"{_clock(local)} {local.tzname()}.")
+    return f"{_clock(naive)} comes twice on {day} (the clocks go back); this is the first, {local.tzname()}."
+
+
+def _typed_clock(text: str, tz: ZoneInfo, now: datetime) -> time | None:
+    """The wall-clock time of day in a typed time, read as ``_parse_when`` reads it; None when it has
+    none or pins an offset itself (``...Z``, ``-05:00``, a trailing ``EST``)."""
+    raw = " ".join(text.split())
+    try:
+        iso = datetime.fromisoformat(raw)
+    except ValueError:
+        iso = None
+    if iso is not None and (iso.tzinfo is not None or ("T" in raw or " " in raw or ":" in raw)):
+        return None if iso.tzinfo is not None else iso.time()
+    if _zone_label(raw, tz, now)[0] is not None:
+        return None
+    lowered = _plain(raw)
+    return _take_time(lowered)[0]
+
+
+def _plain(raw: str) -> str:
+    """Lower case without the words and marks a time may carry: ``Mon, Dec 7 at 7pm`` -> ``mon  dec 7  7pm``."""
+    lowered = raw.lower().replace(",", " ").replace("·", " ")
+    lowered = re.sub(r"(\d{4}-\d{1,2}-\d{1,2})t(?=\d)", r"\1 ", lowered)
+    return re.sub(r"\b(at|on|@)\b", " ", lowered)
 
 
 def _zone_label(raw: str, tz: ZoneInfo, now: datetime) -> tuple[str | None, str]:

@@ -18,7 +18,7 @@ from bot.reminders import plan_event
 from bot.series import extend_series
 from bot.store import Tx
 from bot.store.events import MAX_LENGTH
-from bot.timeparse import format_offset, format_when, parse_when
+from bot.timeparse import clock_note, format_offset, format_when, parse_when
 from bot.views import event_buttons, event_card, event_line, event_text, fit_lines
 
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -101,6 +101,12 @@ def _times(ctx: Context, args: dict[str, Any], current: Event | None = None) -> 
     return start, end
 
 
+def _clock_note(ctx: Context, args: dict[str, Any], start: datetime) -> str:
+    """A line about a typed start the clocks skip or repeat that day, or nothing."""
+    note = clock_note(args["when"], start, ctx.campaign_tz, now=ctx.now) if args.get("when") else None
+    return f"\nNote: {note}" if note else ""
+
+
 def _roles(args: dict[str, Any]) -> list[tuple[str, int | None]]:
     if args.get("roles") is not None and args.get("spots") is not None:
         raise UsageError('Give either `spots:` (one role) or `roles:"speaker=5,attendee"`, not both.')
@@ -138,7 +144,7 @@ async def event_add(ctx: Context, args: dict[str, Any]) -> Reply:
         )
         await plan_event(ctx.notifier(tx), event)
     return Reply(
-        f"Added event: {event_line(event, ctx.tz, ctx.now, home=ctx.campaign_tz)}",
+        f"Added event: {event_line(event, ctx.tz, ctx.now, home=ctx.campaign_tz)}{_clock_note(ctx, args, times[0])}",
         cards=(event_card(event, ctx.tz, ctx.now, home=ctx.campaign_tz),),
         buttons=event_buttons(event, ctx.now),
     )
@@ -170,7 +176,7 @@ async def _add_series(
     dates = f"{len(created)} {'date' if len(created) == 1 else 'dates'}"
     lines = [f"Added a series, {rule.describe()}, with {dates} so far (more are added as time goes):"]
     lines += [f"- {event_line(e, ctx.tz, ctx.now, home=ctx.campaign_tz)}" for e in created[:10]]
-    return Reply("\n".join(lines), buttons=event_buttons(created[0], ctx.now))
+    return Reply("\n".join(lines) + _clock_note(ctx, args, times[0]), buttons=event_buttons(created[0], ctx.now))
 
 
 async def event_edit(ctx: Context, args: dict[str, Any]) -> Reply:
@@ -199,7 +205,8 @@ async def event_edit(ctx: Context, args: dict[str, Any]) -> Reply:
             notes.append(f"{role.confirmed + role.offered} already have the {role.spots} {esc(role.name)} "
                          f"spot{'s' if role.spots != 1 else ''}; nobody was removed")
     suffix = f" ({', '.join(notes)})" if notes else ""
-    return Reply(f"Updated{suffix}: {event_line(after, ctx.tz, ctx.now, home=ctx.campaign_tz)}",
+    note = _clock_note(ctx, args, after.starts_at)
+    return Reply(f"Updated{suffix}: {event_line(after, ctx.tz, ctx.now, home=ctx.campaign_tz)}{note}",
                  cards=(event_card(after, ctx.tz, ctx.now, home=ctx.campaign_tz),))
 
 

@@ -357,6 +357,13 @@ async def test_an_all_day_entry_on_a_clock_change_day_is_still_reminded_of_at_9_
     assert [d.astimezone(ny).replace(tzinfo=None) for d in due] == [datetime(2027, 3, 13, 9), datetime(2027, 3, 14, 7)]
 
 
+async def test_an_organizer_hears_when_the_time_they_typed_is_skipped_by_the_clocks(bot: Bot) -> None:
+    added = await bot.say("olivia", 'event add Early when:"2027-03-14 2:30am"')
+    assert "3:30 AM–5:30 AM EDT" in added and added.endswith(
+        "Note: There is no 2:30 AM on Sun, Mar 14 2027 (the clocks go forward), so it is 3:30 AM EDT.")
+    assert "Note" not in await bot.say("olivia", "event edit 1 where:Hall")  # no new time, nothing to say
+
+
 async def test_reminders_are_computed_on_instants_across_spring_forward(tmp_path: Path) -> None:
     clock = FakeClock(datetime(2026, 3, 1, 12, tzinfo=UTC))
     async with _bot_on(tmp_path, clock) as bot:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bot.domain import Event
 from bot.errors import UsageError
-from bot.timeparse import format_when, localize, parse_duration, parse_offsets, parse_when, zone
+from bot.timeparse import clock_note, format_when, localize, parse_duration, parse_offsets, parse_when, zone
 from bot.views import when_text
 
 NY = ZoneInfo("America/New_York")
@@ -168,3 +168,15 @@ def test_an_event_past_midnight_or_over_whole_days_shows_its_end() -> None:
     # Seen from another zone, the same whole days are times again.
     assert when_text(event(local(2026, 12, 15), local(2026, 12, 16)), ZoneInfo("America/Los_Angeles"), NOW) == (
         "Mon, Dec 14 · 9:00 PM – Tue, Dec 15 · 9:00 PM PST")
+
+
+@pytest.mark.parametrize(("typed", "note"), [
+    ("2027-03-14 2:30am", "There is no 2:30 AM on Sun, Mar 14 2027 (the clocks go forward), so it is 3:30 AM EDT."),
+    ("2027-03-14T02:30", "There is no 2:30 AM on Sun, Mar 14 2027 (the clocks go forward), so it is 3:30 AM EDT."),
+    ("Nov 7 2027 1:30am", "1:30 AM comes twice on Sun, Nov 7 2027 (the clocks go back); this is the first, EDT."),
+    ("2027-03-14 3:30am", None),  # typed as it is: nothing to say
+    ("Dec 8 7pm", None),
+    ("2027-03-14T02:30-05:00", None),  # an offset of its own: no wall-clock time was typed
+])
+def test_a_typed_time_the_clocks_skip_or_repeat_gets_a_note(typed: str, note: str | None) -> None:
+    assert clock_note(typed, parse_when(typed, now=NOW, tz=NY), NY, now=NOW) == note
