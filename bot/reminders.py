@@ -187,7 +187,7 @@ def _plan_event_rows(conn: sqlite3.Connection, event: Event, config: Config, now
 async def plan_event(n: Notifier, event: Event) -> None:
     """Plan every reminder of an event (one trip), and the check for too few volunteers."""
     n.queued += await n.tx.call(_plan_event_rows, event, n.config, n.now)
-    check_at = anchor(event, n.config.campaign.tz) - n.config.campaign.understaffed_before  # not midnight
+    check_at = reminder_due(event, n.config.campaign.understaffed_before, n.config.campaign.tz)  # not midnight
     # The check belongs to one start time: a moved event's old check goes; the current one stays even
     # when it is due and not yet run (an edit in that minute must not drop the alert).
     wanted = not event.is_cancelled and event.starts_at > n.now and any(r.spots is not None for r in event.roles)

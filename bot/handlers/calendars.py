@@ -59,12 +59,18 @@ def _meetings(count: int) -> str:
     return f"{count} meeting{'s' if count != 1 else ''}"
 
 
+def _overlaps(a: CalendarSpec, b: CalendarSpec) -> bool:
+    """Whether two sources would import the same meetings: the same feed, or a Legistar client whole
+    and one of its bodies (two different bodies of one client never share a meeting)."""
+    if source_origin(a) != source_origin(b):
+        return False
+    return a.kind != "legistar" or not a.body or not b.body or a.body.lower() == b.body.lower()
+
+
 async def _refuse_taken(tx: Tx, name: str, spec: CalendarSpec) -> None:
     if await tx.calendar_named(name) is not None:
         raise Conflict(f"There is already a calendar called `{esc(name)}`. Pick another name.")
-    origin = source_origin(spec)  # legistar:durham and legistar:durham:Council are one source of meetings
-    same = next((c for c in await tx.calendars() if source_origin(parse_spec(c.spec, allow_file=True)) == origin),
-                None)
+    same = next((c for c in await tx.calendars() if _overlaps(parse_spec(c.spec, allow_file=True), spec)), None)
     if same is not None:
         raise Conflict(f"That source is already imported as the calendar `{esc(same.name)}`.")
 

@@ -362,6 +362,9 @@ async def test_legistar_pages_and_its_errors_are_friendly_replies(
     # The whole client is the same source of meetings (one set of event ids): it would take County's events.
     again = await bot.say("olivia", "calendar add All legistar:DurhamCounty")
     assert "already imported as the calendar `County`" in again
+    # Another body of the same client is another set of meetings.
+    planning = await bot.say("olivia", "calendar add Planning legistar:durhamcounty:Planning Board")
+    assert "Added calendar Planning" in planning
     fake.fail_with = 503
     assert await bot.say("olivia", "calendar sync County") == "County: Source problem: Legistar answered HTTP 503."
     fake.fail_with = None

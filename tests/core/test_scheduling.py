@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.app import Core
 from bot.clock import FakeClock
 from bot.config import Config
@@ -234,18 +236,20 @@ async def test_an_offer_goes_out_late_while_it_still_stands(tmp_path: Path) -> N
         assert "It's yours!" in await bot.say("bo", "claim 1")
 
 
-async def test_an_offer_answered_before_it_arrived_is_not_sent_after_all(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("answer", "reply"), [("claim 1", "It's yours!"), ("cancel 1", "Cancelled your offered spot")])
+async def test_an_offer_answered_before_it_arrived_is_not_sent_after_all(tmp_path: Path, answer: str,
+                                                                         reply: str) -> None:
     clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
     async with _bot_on(tmp_path, clock) as bot:
         await _ann_cancels_while_the_postman_is_away(bot, "bo", "cy")
         bot.transport.fail_next = 100  # the platform is failing: the offer DM waits to be retried
         assert "spot offered" in await bot.say("bo", "mine")  # bo sees it there meanwhile
-        assert "It's yours!" in await bot.say("bo", "claim 1")
+        assert reply in await bot.say("bo", answer)
         bot.transport.fail_next = 0
         await bot.advance(minutes=30)
         assert not any("claim it by" in dm for dm in bot.dms_to("bo"))
         async with bot.core.store.snapshot() as tx:
-            assert [d.state for d in await tx.deliveries() if d.kind == "offer"] == ["cancelled"]
+            assert [d.state for d in await tx.deliveries() if d.kind == "offer" and d.person_id == 3] == ["cancelled"]
 
 
 async def test_an_offer_that_never_reached_the_person_lapses_without_blaming_them(tmp_path: Path) -> None:
@@ -289,6 +293,20 @@ async def test_a_reminder_that_is_due_survives_a_re_plan_before_the_postman_send
     bot.clock.set(NY_7PM_DEC_7 - timedelta(hours=2, minutes=-5))  # the 2-hour reminder is 5 minutes due
     await bot.say("ann", "tz Europe/Berlin")  # re-plans her reminders before the postman's next round
     assert any("starts in 2 hours" in dm for dm in bot.dms_to("ann"))
+
+
+async def test_an_all_day_entrys_morning_reminder_planned_before_expiry_existed_still_goes(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
+    async with _bot_on(tmp_path, clock) as bot:
+        await bot.say("olivia", 'event add Vote when:"Dec 8 12am" duration:24h remind:"2h"')
+        await bot.say("ann", "signup 1")
+    with sqlite3.connect(tmp_path / "t.db") as db:  # as the file was before migration 5
+        db.execute("ALTER TABLE deliveries DROP COLUMN expires_at")
+        db.execute("PRAGMA user_version = 4")
+    db.close()
+    async with _bot_on(tmp_path, clock) as bot:
+        await bot.run_until(datetime(2026, 12, 8, 13, tzinfo=UTC))  # 8 a.m. in Durham, an hour after it was due
+        assert bot.dms_to("ann") == ["Reminder: Vote (#1) is today: Tue, Dec 8 (all day)."]
 
 
 async def test_a_send_interrupted_by_a_crash_is_reported_and_never_repeated(bot: Bot) -> None:
@@ -505,6 +523,14 @@ async def test_an_all_day_entry_short_of_people_is_flagged_in_the_morning_not_at
     await bot.run_until(datetime(2026, 12, 5, 14, 0, tzinfo=UTC))  # 9 a.m. in Durham, three days before
     [alert] = bot.posts_in("organizers")
     assert alert.startswith("Short-staffed: #1 Tabling · Tue, Dec 8 (all day)")
+
+
+async def test_an_all_day_entrys_short_of_people_check_keeps_9_am_across_a_clock_change(bot: Bot) -> None:
+    # The clocks go forward on the 14th.
+    await bot.say("olivia", 'event add Tabling when:"2027-03-15 12am" duration:24h spots:5')
+    async with bot.core.store.snapshot() as tx:
+        due = await tx.scalar("SELECT due_at FROM timers WHERE kind = 'understaffed'")
+    assert due == "2027-03-12T14:00:00Z"  # 9 a.m. EST, three days before
 
 
 async def test_scheduled_announcements_can_be_listed_and_cancelled(bot: Bot) -> None:
