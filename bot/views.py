@@ -51,9 +51,11 @@ def is_whole_days(event: Event, tz: ZoneInfo) -> bool:
 
 
 def all_day_zone(event: Event, tz: ZoneInfo, home: ZoneInfo | None) -> ZoneInfo | None:
-    """The zone in which ``event`` is whole days (the campaign's first: a date is the same date for
-    every reader, wherever they are), or None for a timed event."""
-    return next((z for z in (home, tz) if z is not None and is_whole_days(event, z)), None)
+    """The campaign's zone ``home`` (else ``tz``) when ``event`` is whole days there, or None for a
+    timed event. Only the campaign's zone decides: a date is the same date for every reader, and a
+    timed event that happens to run midnight to midnight where a reader is stays timed for them."""
+    zone = home if home is not None else tz
+    return zone if is_whole_days(event, zone) else None
 
 
 def when_text(event: Event, tz: ZoneInfo, now: datetime, *, home: ZoneInfo | None = None) -> str:

@@ -168,6 +168,11 @@ def test_an_event_past_midnight_or_over_whole_days_shows_its_end() -> None:
     # Seen from another zone, the same whole days are times again.
     assert when_text(event(local(2026, 12, 15), local(2026, 12, 16)), ZoneInfo("America/Los_Angeles"), NOW) == (
         "Mon, Dec 14 · 9:00 PM – Tue, Dec 15 · 9:00 PM PST")
+    # Unless the campaign's zone is named: its dates are everyone's; and only its zone makes a day whole.
+    la, berlin = ZoneInfo("America/Los_Angeles"), ZoneInfo("Europe/Berlin")
+    assert when_text(event(local(2026, 12, 15), local(2026, 12, 16)), la, NOW, home=NY) == "Tue, Dec 15 (all day)"
+    vigil = event(local(2026, 12, 15, 18), local(2026, 12, 16, 18))  # midnight to midnight in Berlin
+    assert when_text(vigil, berlin, NOW, home=NY) == "Wed, Dec 16 · 12:00 AM – Thu, Dec 17 · 12:00 AM CET"
 
 
 @pytest.mark.parametrize(("typed", "note"), [
