@@ -21,6 +21,7 @@ from adapters.discordbot.slash import by_slash_name, focused_option, option_valu
 from bot.app import Core
 from bot.markup import esc
 from bot.model import Invocation, Reply, action_from_button_id
+from bot.views import is_whole_days
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ class InteractionHandler:
         tz = self.core.config.campaign.tz
         choices = []
         for event in events[:MAX_CHOICES]:
-            when = event.starts_at.astimezone(tz).strftime("%a %b %d %H:%M")
+            local = event.starts_at.astimezone(tz)
+            when = f"{local:%a %b %d} (all day)" if is_whole_days(event, tz) else f"{local:%a %b %d %H:%M}"
             name = f"#{event.id} {event.title} · {when}"
             if len(name) > MAX_CHOICE_NAME:
                 name = name[: MAX_CHOICE_NAME - 1] + "…"

@@ -105,6 +105,10 @@ async def test_event_autocomplete(chat, fake: FakeDiscord, olivia: FakeUser, vic
     assert choices[0]["name"].startswith("#1 Council meeting")
     everything = await chat.autocomplete(vic, "signup", "event", "")
     assert [c["value"] for c in everything] == [2, 1]
+    assert everything[0]["name"] == "#2 Canvass Old North · Sat Dec 05 10:00"
+    await chat.slash(olivia, "event-add", title="Budget vote", when="Dec 8 12am", duration="24h")
+    [vote] = await chat.autocomplete(vic, "signup", "event", "budget")
+    assert vote["name"] == "#3 Budget vote · Tue Dec 08 (all day)"  # not midnight
 
 
 async def test_long_answers_are_split(chat, fake: FakeDiscord, olivia: FakeUser) -> None:
