@@ -168,10 +168,11 @@ def source_origin(spec: CalendarSpec) -> str:
     return f"{spec.kind}:{hashlib.sha256((spec.url or spec.filename).encode()).hexdigest()[:16]}"
 
 
-def source_key(calendar: Calendar, meeting: MeetingLike) -> str:
-    """The meeting, whichever calendar brought it in: the same feed removed and added again finds its
-    events (and the people signed up for them) instead of copying them."""
-    return f"{source_origin(parse_spec(calendar.spec, allow_file=True))}:{meeting.source_id}"
+def source_key(origin: str, meeting: MeetingLike) -> str:
+    """The meeting, whichever calendar brought it in (``origin``: ``source_origin`` of its spec): the
+    same feed removed and added again finds its events (and the people signed up for them) instead
+    of copying them."""
+    return f"{origin}:{meeting.source_id}"
 
 
 def _legacy_key(calendar: Calendar, meeting: MeetingLike) -> str:
@@ -210,8 +211,9 @@ async def apply_meetings(
     summary = ImportSummary(found=len(meetings))
     seen: set[str] = set()
     total = len(meetings)
+    origin = source_origin(parse_spec(calendar.spec, allow_file=True))
     for done, meeting in enumerate(meetings, start=1):
-        key = source_key(calendar, meeting)
+        key = source_key(origin, meeting)
         if key not in seen:
             seen |= {key, _legacy_key(calendar, meeting)}
             await _apply_one(n, calendar, meeting, key, summary)

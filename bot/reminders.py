@@ -69,9 +69,7 @@ def _expires(event: Event, due: datetime, offset: timedelta, home: ZoneInfo) -> 
 
 def anchor(event: Event, home: ZoneInfo) -> datetime:
     """The instant reminder offsets count back from: the start, or for an all-day entry the anchor hour."""
-    if is_whole_days(event, home):
-        return localize(event.starts_at.astimezone(home).date(), ALL_DAY_ANCHOR, home)
-    return event.starts_at
+    return reminder_due(event, timedelta(0), home)
 
 
 def reminder_due(event: Event, offset: timedelta, home: ZoneInfo) -> datetime:

@@ -217,11 +217,8 @@ def _parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = No
         raise UsageError(f"The time is empty. Try {TIME_EXAMPLES}.")
     if len(raw) > 64:
         raise UsageError(f"That time is too long to be a time. Try {TIME_EXAMPLES}.")
-    try:
-        iso = datetime.fromisoformat(raw)
-    except ValueError:
-        iso = None
-    if iso is not None and (iso.tzinfo is not None or ("T" in raw or " " in raw or ":" in raw)):
+    iso = _iso_time(raw)
+    if iso is not None:
         if iso.tzinfo is not None:
             return iso.astimezone(UTC)
         return localize(iso.date(), iso.time(), tz)
@@ -276,16 +273,22 @@ def _typed_clock(text: str, tz: ZoneInfo, now: datetime) -> time | None:
     """The wall-clock time of day in a typed time, read as ``_parse_when`` reads it; None when it has
     none or pins an offset itself (``...Z``, ``-05:00``, a trailing ``EST``)."""
     raw = " ".join(text.split())
-    try:
-        iso = datetime.fromisoformat(raw)
-    except ValueError:
-        iso = None
-    if iso is not None and (iso.tzinfo is not None or ("T" in raw or " " in raw or ":" in raw)):
+    iso = _iso_time(raw)
+    if iso is not None:
         return None if iso.tzinfo is not None else iso.time()
     if _zone_label(raw, tz, now)[0] is not None:
         return None
-    lowered = _plain(raw)
-    return _take_time(lowered)[0]
+    return _take_time(_plain(raw))[0]
+
+
+def _iso_time(raw: str) -> datetime | None:
+    """``2026-12-07 19:00`` or ``2026-12-07T19:00-05:00`` read as ISO 8601; None for other text, and for
+    a bare date (``2026-12-07`` has no time of day)."""
+    try:
+        iso = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return iso if iso.tzinfo is not None or "T" in raw or " " in raw or ":" in raw else None
 
 
 def _plain(raw: str) -> str:

@@ -4,6 +4,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ import pytest
 
 from bot.app import Core
 from bot.clock import FakeClock
-from bot.config import Config
+from bot.config import Config, DigestSettings
 from bot.model import Invocation, Place
 from bot.notify import Notifier
 from bot.waitlist import refill
@@ -24,11 +25,13 @@ NY_7PM_DEC_7 = datetime(2026, 12, 8, 0, 0, tzinfo=UTC)  # Mon Dec 7, 7 p.m. in D
 
 
 @asynccontextmanager
-async def _bot_on(tmp_path: Path, clock: FakeClock, config: Config | None = None) -> AsyncIterator[Bot]:
-    """A bot on a database file of its own, with the postman's lateness as configured."""
+async def _bot_on(tmp_path: Path, clock: FakeClock, config: Config | None = None,
+                  transport: RecordingTransport | None = None) -> AsyncIterator[Bot]:
+    """A bot on a database file of its own, with the postman's lateness as configured (``transport``:
+    one kept across restarts, to see everything sent)."""
     config = config or make_config()
     core = await Core.open(config, db_path=tmp_path / "t.db", clock=clock)
-    transport = RecordingTransport()
+    transport = transport or RecordingTransport()
     try:
         yield Bot(core, Postman(store=core.store, clock=clock, transports=[transport],
                                 max_lateness=config.campaign.max_lateness), transport, clock)
@@ -558,14 +561,13 @@ async def test_unlinking_a_channel_withdraws_what_was_planned_for_it_there_only(
     assert len(bot.posts_in("reminders")) == 2
 
 
+def _digest(day: str = "mon", *, enabled: bool = True) -> Config:
+    return replace(make_config(), digest=DigestSettings(enabled=enabled, day=day, time="09:00"))
+
+
 async def test_the_weekly_digest_lists_the_week_and_the_gaps(tmp_path: Path) -> None:
-    from dataclasses import replace
-
-    from bot.config import DigestSettings
-
     clock = FakeClock(datetime(2026, 11, 27, 17, tzinfo=UTC))  # a Friday
-    config = replace(make_config(), digest=DigestSettings(enabled=True, day="mon", time="09:00"))
-    async with _bot_on(tmp_path, clock, config) as bot:
+    async with _bot_on(tmp_path, clock, _digest()) as bot:
         await bot.runner.start()
         await bot.say("olivia", "channel link announcements", channel="news")
         await bot.say("olivia", 'event add Canvass when:"Dec 3 10am" spots:4')
@@ -583,53 +585,32 @@ async def test_the_weekly_digest_lists_the_week_and_the_gaps(tmp_path: Path) -> 
 
 
 async def test_a_digest_moved_to_another_day_comes_once_a_week_and_stops_when_switched_off(tmp_path: Path) -> None:
-    from dataclasses import replace
-
-    from bot.config import DigestSettings
-
     clock = FakeClock(datetime(2026, 11, 27, 17, tzinfo=UTC))  # a Friday
     transport = RecordingTransport()
-
-    async def started(day: str, enabled: bool = True) -> tuple[Core, Bot]:
-        config = replace(make_config(), digest=DigestSettings(enabled=enabled, day=day, time="09:00"))
-        core = await Core.open(config, db_path=tmp_path / "t.db", clock=clock)
-        bot = Bot(core, Postman(store=core.store, clock=clock, transports=[transport]), transport, clock)
+    async with _bot_on(tmp_path, clock, _digest("mon"), transport) as bot:
         await bot.runner.start()
-        return core, bot
-
-    core, bot = await started("mon")
-    await bot.say("olivia", "channel link announcements", channel="news")
-    await core.close()
-    core, bot = await started("wed")  # restarted with the digest moved from Monday to Wednesday
-    try:
+        await bot.say("olivia", "channel link announcements", channel="news")
+    async with _bot_on(tmp_path, clock, _digest("wed"), transport) as bot:  # moved from Monday to Wednesday
+        await bot.runner.start()
         await bot.run_until(datetime(2026, 12, 2, 13, 59, tzinfo=UTC))
         assert bot.posts_in("news") == []  # not Monday's
         await bot.run_until(datetime(2026, 12, 2, 14, 0, tzinfo=UTC))  # Wednesday 9 a.m. in Durham
         assert len(bot.posts_in("news")) == 1
-    finally:
-        await core.close()
-    core, bot = await started("wed", enabled=False)
-    try:
+    async with _bot_on(tmp_path, clock, _digest("wed", enabled=False), transport) as bot:
+        await bot.runner.start()
         await bot.run_until(datetime(2026, 12, 24, 14, 0, tzinfo=UTC))
         assert len(bot.posts_in("news")) == 1
-        async with core.store.snapshot() as tx:
+        async with bot.core.store.snapshot() as tx:
             assert await tx.scalar("SELECT COUNT(*) FROM timers WHERE kind = 'digest' AND state = 'pending'") == 0
-    finally:
-        await core.close()
 
 
 async def test_a_digest_due_while_the_bot_was_down_still_goes_out(tmp_path: Path) -> None:
-    from dataclasses import replace
-
-    from bot.config import DigestSettings
-
     clock = FakeClock(datetime(2026, 11, 27, 17, tzinfo=UTC))  # a Friday
-    config = replace(make_config(), digest=DigestSettings(enabled=True, day="mon", time="09:00"))
-    async with _bot_on(tmp_path, clock, config) as bot:
+    async with _bot_on(tmp_path, clock, _digest()) as bot:
         await bot.runner.start()
         await bot.say("olivia", "channel link announcements", channel="news")
     clock.set(datetime(2026, 11, 30, 14, 5, tzinfo=UTC))  # down from Friday to Monday 9:05 a.m.
-    async with _bot_on(tmp_path, clock, config) as bot:
+    async with _bot_on(tmp_path, clock, _digest()) as bot:
         await bot.runner.start()
         assert [p.splitlines()[0] for p in bot.posts_in("news")] == ["This week: Durham for the Resolution"]
 
