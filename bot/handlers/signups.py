@@ -132,8 +132,8 @@ async def signup(ctx: Context, args: dict[str, Any]) -> Reply:
         state = {"confirmed": "signed up", "offered": "offered a spot (type `claim " + str(event.id) + "`)"}.get(
             result.status, f"number {result.position} on the waitlist")
         return Reply(f"You're already {state} for {title} as {esc(result.role)}. Nothing changed.", buttons=cancel)
-    when = when_text(event, ctx.tz, ctx.now, home=ctx.campaign_tz)
     if result.status == "confirmed":
+        when = when_text(event, ctx.tz, ctx.now, home=ctx.campaign_tz)
         where = f" at {esc(event.location)}" if event.location else ""
         return Reply(f"You're in! {title} as {esc(result.role)}, {when}{where}.", buttons=cancel)
     return Reply(
