@@ -71,7 +71,22 @@ class Event:
         return self.status == "cancelled"
 
     def role(self, name: str) -> Role | None:
-        return next((r for r in self.roles if r.name == name.lower()), None)
+        wanted = name.lower()
+        for role in self.roles:
+            if role.name == wanted:
+                return role
+        return None
+
+    def with_role(self, role: Role) -> Event:
+        """A copy with ``role`` in place of the role of the same id (its counts changed).
+
+        Made for every sign-up of a crowd, so it copies the fields directly: ``dataclasses.replace``
+        would look them all up again each time. The copy is new, so setting a field on it before
+        anyone else holds it keeps the "frozen" promise."""
+        fresh = object.__new__(Event)
+        fresh.__dict__.update(self.__dict__)
+        fresh.__dict__["roles"] = tuple(role if r.id == role.id else r for r in self.roles)
+        return fresh
 
 
 @dataclass(frozen=True)

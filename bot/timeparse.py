@@ -7,9 +7,10 @@ are arguments, so the tests need no clock.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import UsageError
@@ -387,7 +388,15 @@ def format_time_of_day(instant: datetime, tz: ZoneInfo) -> str:
 
 def iso_utc(instant: datetime) -> str:
     """The one stored form of an instant: ``2026-12-07T00:00:00Z`` (sorts as text)."""
-    return instant.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z"
+    if instant.tzinfo is None:
+        raise ValueError("iso_utc needs an aware datetime")
+    return _iso_second(math.floor(instant.timestamp()))
+
+
+@lru_cache(maxsize=1024)
+def _iso_second(second: int) -> str:
+    # A crowd's changes stamp the same few seconds thousands of times: each is formatted once.
+    return datetime.fromtimestamp(second, UTC).isoformat()[:19] + "Z"
 
 
 def from_iso(text: str) -> datetime:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 
 from bot.domain import CancelResult, Event, Person, Promotion, Role, Signup, SignupResult, SignupStatus
@@ -127,8 +126,7 @@ class SignupDesk:
         confirmed = status == "confirmed"
         counted = Role(role.id, role.event_id, role.name, role.spots, role.confirmed + confirmed,
                        role.waitlisted + (not confirmed), role.offered)
-        fresh = self._events[event.id] = replace(
-            event, roles=tuple(counted if r.id == role.id else r for r in event.roles))
+        fresh = self._events[event.id] = event.with_role(counted)
         # The newest arrival is last in line: its place is the role's waitlist length.
         return SignupResult(fresh, role.name, status, None if confirmed else counted.waitlisted, already=False)
 

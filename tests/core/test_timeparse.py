@@ -7,7 +7,17 @@ from hypothesis import strategies as st
 
 from bot.domain import Event
 from bot.errors import UsageError
-from bot.timeparse import clock_note, format_when, localize, parse_duration, parse_offsets, parse_when, zone
+from bot.timeparse import (
+    clock_note,
+    format_when,
+    from_iso,
+    iso_utc,
+    localize,
+    parse_duration,
+    parse_offsets,
+    parse_when,
+    zone,
+)
 from bot.views import when_text
 
 NY = ZoneInfo("America/New_York")
@@ -185,3 +195,17 @@ def test_an_event_past_midnight_or_over_whole_days_shows_its_end() -> None:
 ])
 def test_a_typed_time_the_clocks_skip_or_repeat_gets_a_note(typed: str, note: str | None) -> None:
     assert clock_note(typed, parse_when(typed, now=NOW, tz=NY), NY, now=NOW) == note
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.sampled_from(
+    [UTC, NY, ZoneInfo("Asia/Kolkata"), ZoneInfo("Australia/Lord_Howe")])))
+def test_the_stored_form_of_an_instant_is_its_utc_second(instant: datetime) -> None:
+    # iso_utc formats each second once (a crowd stamps the same few thousands of times): the cache
+    # must give what formatting the instant itself gives, folds, far zones and pre-1970 included.
+    assert iso_utc(instant) == instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert from_iso(iso_utc(instant)) == instant.astimezone(UTC).replace(microsecond=0)
+
+
+def test_a_naive_time_is_refused_not_stored_as_the_servers_local_time() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        iso_utc(datetime(2026, 12, 7, 19, 0))
