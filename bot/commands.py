@@ -65,6 +65,10 @@ class Command:
     #: handler that acts on what they may have (cancel, forget-me) looks them up in its transaction
     #: (``Context.known_person``): a first sign-up may have stored them since they asked.
     stores_asker: bool = True
+    #: The handler looks the asker up itself, in its own unit of work, so the dispatcher spends no read
+    #: on them: it gets them unsaved, named as the platform names them now ("" when it does not say).
+    #: The sign-up does this on the writer, a crowd in one query.
+    finds_asker: bool = False
     examples: tuple[str, ...] = ()
     #: Extra explanation shown by ``help <command>``.
     details: str = ""

@@ -10,7 +10,7 @@ from bot.clock import Clock
 from bot.commands import Registry
 from bot.config import Config
 from bot.context import Context
-from bot.domain import Person
+from bot.domain import MAX_NAME, Person
 from bot.errors import PermissionDenied, TurnoutError
 from bot.gateway import Sources
 from bot.markup import esc
@@ -20,9 +20,6 @@ from bot.store.people import find_person, upsert_person
 from bot.textparse import bind, bind_options, match_line
 
 log = logging.getLogger(__name__)
-
-#: Display names are the platform's; keep them short and single-line in storage.
-MAX_NAME = 80
 
 
 class Dispatcher:
@@ -66,7 +63,11 @@ class Dispatcher:
             raise PermissionDenied(f"`{command.name}` is for organizers only.")
         options = invocation.options
         args = bind(command, rest) if options is None else bind_options(command, options)
-        person = await self._person(invocation, store_new=command.stores_asker)
+        if command.finds_asker:
+            actor = invocation.actor
+            person = Person.unsaved(actor.platform, actor.user_id, _name(actor.display_name))
+        else:
+            person = await self._person(invocation, store_new=command.stores_asker)
         ctx = Context(invocation, person, self.store, self.clock, self.config, self.registry, self.sources)
         result = await command.handler(ctx, args)
         if ctx.queued_total and self.on_queued is not None:
@@ -75,7 +76,7 @@ class Dispatcher:
 
     async def _person(self, invocation: Invocation, *, store_new: bool) -> Person:
         actor = invocation.actor
-        name = " ".join(actor.display_name.split())[:MAX_NAME]
+        name = _name(actor.display_name)
         found = await self.store.read(find_person, actor.platform, actor.user_id)
         if found is not None and (found.display_name == name or not name):
             return found  # a platform that does not say the name keeps the one we know
@@ -83,6 +84,10 @@ class Dispatcher:
         if found is None and not store_new:
             return Person.unsaved(actor.platform, actor.user_id, name)
         return await self.store.apply(upsert_person, actor.platform, actor.user_id, name, self.clock.now())
+
+
+def _name(display_name: str) -> str:
+    return " ".join(display_name.split())[:MAX_NAME]
 
 
 def _named(invocation: Invocation) -> str:

@@ -10,6 +10,8 @@ from typing import Literal
 SignupStatus = Literal["confirmed", "offered", "waitlisted", "cancelled"]
 LinkPurpose = Literal["announcements", "reminders", "petition", "organizers"]
 LINK_PURPOSES: tuple[LinkPurpose, ...] = ("announcements", "reminders", "petition", "organizers")
+#: Display names are the platform's; they are kept short and single-line.
+MAX_NAME = 80
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ class SignupResult:
     already: bool
     #: Reminders planned for the person by this sign-up.
     reminders: int = 0
+    #: The person as stored now (looked up, or stored, by the sign-up itself).
+    person: Person | None = None
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ from typing import Any
 from bot.commands import Command, Param, Registry
 from bot.config import Config
 from bot.context import Context
-from bot.domain import Event, Person, Role, Signup, SignupResult
+from bot.domain import MAX_NAME, Event, Person, Role, Signup, SignupResult
 from bot.errors import Conflict, NotFound, TurnoutError, UsageError
 from bot.handlers.events import load_event, no_such_event
 from bot.markup import bold, esc
 from bot.model import Attachment, Button, Reply
 from bot.reminders import plan_person, plan_person_now
 from bot.store import Tx
-from bot.store.people import find_person, upsert_people, upsert_person
+from bot.store.people import find_people, upsert_people, upsert_person
 from bot.store.signups import SignupDesk, ensure_open
 from bot.store.writer import together
 from bot.views import MAX_ROLE_BUTTONS, event_line, fit_lines, spots_text, when_text
@@ -44,6 +44,7 @@ def _sign_up_many(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> lis
 
     Each call's outcome is its result, or the refusal it raised before changing anything.
     """
+    calls = _as_stored(conn, calls)
     desk = SignupDesk(conn, ((event_id, person.id) for event_id, _, person, _, _ in calls if person.saved))
     # Newcomers whose sign-up will be taken are stored together, in one multi-row upsert; one who is
     # refused, or must first choose a role, is not stored at all.
@@ -51,7 +52,7 @@ def _sign_up_many(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> lis
     wanted: dict[int, list[tuple[str, str]]] = {}  # event id -> the newcomers signing up for it
     for event_id, role_name, p, now, _ in calls:
         if not p.saved and _will_take(desk, event_id, role_name, now):
-            arriving.setdefault((p.platform, p.user_id), (p.platform, p.user_id, p.display_name, now))
+            arriving.setdefault((p.platform, p.user_id), (p.platform, p.user_id, _stored_name(p), now))
             wanted.setdefault(event_id, []).append((p.platform, p.user_id))
     if arriving:
         desk.people.update(((p.platform, p.user_id), p) for p in upsert_people(conn, list(arriving.values())))
@@ -64,6 +65,27 @@ def _sign_up_many(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> lis
         except TurnoutError as exc:
             outcomes.append(exc)
     return outcomes
+
+
+def _as_stored(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The calls with each asker as stored now, all looked up in one query (the dispatcher leaves
+    them to the sign-up: ``Command.finds_asker``). Someone whose platform name changed is renamed, as
+    any other command of theirs would; someone not stored yet stays unsaved."""
+    keys = list(dict.fromkeys((p.platform, p.user_id) for _, _, p, _, _ in calls if not p.saved))
+    if not keys:
+        return calls
+    stored = find_people(conn, keys)
+    renamed = {(p.platform, p.user_id): (p.platform, p.user_id, p.display_name, now) for _, _, p, now, _ in calls
+               if not p.saved and p.display_name and (s := stored.get((p.platform, p.user_id))) is not None
+               and s.display_name != p.display_name}
+    stored.update(((p.platform, p.user_id), p) for p in upsert_people(conn, list(renamed.values())))
+    return [(event_id, role_name, p if p.saved else stored.get((p.platform, p.user_id), p), now, config)
+            for event_id, role_name, p, now, config in calls]
+
+
+def _stored_name(person: Person) -> str:
+    """The name a newcomer is stored under: their platform's, or their id where it gives none."""
+    return person.display_name or person.user_id[:MAX_NAME]
 
 
 def _will_take(desk: SignupDesk, event_id: int, role_name: str | None, now: datetime) -> bool:
@@ -101,20 +123,23 @@ def _sign_up_unit(conn: sqlite3.Connection, event_id: int, role_name: str | None
     them together (``_sign_up_many``). Returns the event instead of a result when the person must
     first choose a role.
     """
-    return _sign_up_at(SignupDesk(conn), event_id, role_name, person, now, config)
+    [outcome] = _sign_up_many(conn, [(event_id, role_name, person, now, config)])
+    if isinstance(outcome, TurnoutError):
+        raise outcome
+    return outcome
 
 
 def _sign_up_at(desk: SignupDesk, event_id: int, role_name: str | None, person: Person, now: datetime,
                 config: Config) -> SignupResult | Event:
-    if not person.saved:  # unknown when they asked: stored with this group, or since by another command?
-        person = (desk.people.get((person.platform, person.user_id))
-                  or find_person(desk.conn, person.platform, person.user_id) or person)
+    if not person.saved:  # not stored when the group began: stored with it since?
+        person = desk.people.get((person.platform, person.user_id), person)
     event, role = _event_and_role(desk, event_id, role_name, person.id, now)
     if role is None:
         return event
     if not person.saved:  # a newcomer is stored with their first sign-up, not before
-        person = upsert_person(desk.conn, person.platform, person.user_id, person.display_name, now)
-    result = desk.sign_up(event, role, person.id, now)
+        person = desk.people[person.platform, person.user_id] = upsert_person(
+            desk.conn, person.platform, person.user_id, _stored_name(person), now)
+    result = desk.sign_up(event, role, person, now)
     if result.status == "confirmed" and not result.already:
         return replace(result, reminders=plan_person_now(desk.conn, result.event, person.id, config, now))
     return result
@@ -124,6 +149,7 @@ async def signup(ctx: Context, args: dict[str, Any]) -> Reply:
     result = await ctx.store.apply(_sign_up_unit, args["event"], args.get("role"), ctx.person, ctx.now, ctx.config)
     if isinstance(result, Event):
         return _role_choice(result)
+    ctx.person = result.person or ctx.person  # as stored: their own time zone for the reply
     ctx.count_queued(result.reminders)
     event = result.event
     title = f"{bold(esc(event.title))} (#{event.id})"
@@ -288,7 +314,7 @@ def register(registry: Registry) -> None:
     registry.add(Command(
         "signup", "Sign up for an event (waitlisted when full)", signup,
         (event, Param("role", "text", "Which role, when the event has several", required=False, max_length=32)),
-        stores_asker=False, examples=("signup 3", "signup 3 speaker"),
+        stores_asker=False, finds_asker=True, examples=("signup 3", "signup 3 speaker"),
     ))
     registry.add(Command("cancel", "Give up your spot; the waitlist moves up", cancel, (event,),
                          stores_asker=False, examples=("cancel 3",)))

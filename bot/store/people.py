@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import replace
 from datetime import datetime
@@ -60,6 +61,20 @@ def upsert_people(conn: sqlite3.Connection, calls: list[tuple[str, str, str, dat
 def upsert_person(conn: sqlite3.Connection, platform: str, user_id: str, name: str, now: datetime) -> Person:
     """The person behind a platform id, created on first contact; the display name kept current."""
     return upsert_people(conn, [(platform, user_id, name, now)])[0]
+
+
+def find_people(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Person]:
+    """The stored people among ``(platform, user id)`` keys (a crowd's first clicks), in one query."""
+    rows = conn.execute(
+        "SELECT * FROM people WHERE (platform, user_id) IN "
+        "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
+        (json.dumps(keys),),
+    )
+    found = {}
+    for row in rows:
+        person = person_from(row)
+        found[person.platform, person.user_id] = person
+    return found
 
 
 def find_person(conn: sqlite3.Connection, platform: str, user_id: str) -> Person | None:

@@ -93,17 +93,19 @@ class SignupDesk:
         held = self._held_by(event_id, person_id)
         return None if held is None or held[1] == "cancelled" else held[2]
 
-    def sign_up(self, event: Event, role: Role, person_id: int, now: datetime) -> SignupResult:
+    def sign_up(self, event: Event, role: Role, person: Person, now: datetime) -> SignupResult:
         """Sign a person up for a role of ``event`` (both as returned by ``event``).
 
         A newcomer is confirmed only while a spot is free and nobody is waiting for one; the arrival
         number (``seq``) orders the waitlist.
         """
+        person_id = person.id
         held = self._held_by(event.id, person_id)
         if held is not None and held[1] != "cancelled":
             signup_id, status, role_held = held
             position = waitlist_position(self.conn, signup_id)
-            return SignupResult(event, role_held, status, position, already=True)  # type: ignore[arg-type]
+            return SignupResult(event, role_held, status, position, already=True,  # type: ignore[arg-type]
+                                person=person)
         room = role.spots is None or (role.confirmed + role.offered < role.spots and role.waitlisted == 0)
         status: SignupStatus = "confirmed" if room else "waitlisted"
         seq = self._next_seq[event.id]
@@ -128,7 +130,8 @@ class SignupDesk:
                        role.waitlisted + (not confirmed), role.offered)
         fresh = self._events[event.id] = event.with_role(counted)
         # The newest arrival is last in line: its place is the role's waitlist length.
-        return SignupResult(fresh, role.name, status, None if confirmed else counted.waitlisted, already=False)
+        return SignupResult(fresh, role.name, status, None if confirmed else counted.waitlisted, already=False,
+                            person=person)
 
 
 def waitlist_position(conn: sqlite3.Connection, signup_id: int) -> int | None:

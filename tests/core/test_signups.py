@@ -11,6 +11,7 @@ from icalendar import Calendar
 
 from bot.domain import Person
 from bot.handlers.signups import _sign_up_unit
+from bot.model import Actor, Invocation, Place
 from tests.conftest import Bot
 
 COUNCIL = 'event add Council meeting when:"Dec 7 7pm" where:"101 City Hall Plaza" roles:"speaker=2,attendee"'
@@ -312,3 +313,36 @@ async def test_a_crowd_newcomer_stored_and_signed_up_meanwhile_is_told_they_alre
     assert "one by one" not in caplog.text  # taken together, not rescued by running them alone
     async with store.snapshot() as tx:
         assert await tx.scalar("SELECT COUNT(*) FROM signups") == 2
+
+
+async def test_a_sign_up_finds_the_asker_itself_and_answers_in_their_own_zone(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:5")
+    await bot.say("ann", "tz America/Los_Angeles")
+    reads = bot.core.store.reader_trips
+    # The dispatcher spends no read on the asker (the sign-up looks them up on the writer, a crowd at
+    # once), yet the answer is in Ann's zone, not the campaign's.
+    place = Place("test", "general", workspace_id="w1", channel_name="general")
+    [reply] = await bot.core.dispatcher.dispatch(Invocation(bot.actor("ann"), place, "signup 1", bot.clock.now()))
+    assert "Sat, Dec 12 · 7:00 AM–9:00 AM PST" in reply.text
+    assert bot.core.store.reader_trips == reads
+    assert "10:00 AM–12:00 PM EST" in await bot.say("bo", "signup 1")
+
+
+async def test_a_sign_up_keeps_the_platform_name_current_and_never_loses_a_name(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:5")
+    await bot.say("olivia", "event add Phone bank when:Dec 13 10am spots:5")
+    place = Place("test", "general", workspace_id="w1", channel_name="general")
+    dispatch = bot.core.dispatcher.dispatch
+    await bot.say("ann", "tz America/Chicago")  # stored as "Ann"
+    replies = await asyncio.gather(
+        dispatch(Invocation(Actor("test", "ann", "Ann  B.\n"), place, "signup 1", bot.clock.now())),
+        dispatch(Invocation(Actor("test", "nameless", ""), place, "signup 1", bot.clock.now())),
+        dispatch(Invocation(Actor("test", "cy", "Cy"), place, "signup 1", bot.clock.now())),
+    )
+    assert all("You're in!" in r[0].text for r in replies), replies
+    await dispatch(Invocation(Actor("test", "cy", ""), place, "signup 2", bot.clock.now()))  # no name given
+    async with bot.core.store.snapshot() as tx:
+        ann, nameless, cy = [await tx.find_person("test", u) for u in ("ann", "nameless", "cy")]
+    assert ann is not None and (ann.display_name, ann.tz) == ("Ann B.", "America/Chicago")
+    assert nameless is not None and nameless.display_name == "nameless"  # stored under their id
+    assert cy is not None and cy.display_name == "Cy"  # a platform that says nothing keeps the name known
