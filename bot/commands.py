@@ -141,6 +141,8 @@ def _check(command: Command, existing: dict[str, Command]) -> None:
         raise DeclarationError(f"{where}: {command.slash_name!r} breaks the 1-32 lower-case name rule")
     if not command.summary or len(command.summary) > 100:
         raise DeclarationError(f"{where}: a summary of 1-100 characters is needed (Discord's limit)")
+    if command.finds_asker and command.stores_asker:
+        raise DeclarationError(f"{where}: a command that finds its asker itself cannot also have them stored first")
     if len(command.params) > 25:
         raise DeclarationError(f"{where}: at most 25 parameters")
     seen: set[str] = set()

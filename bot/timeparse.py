@@ -7,7 +7,6 @@ are arguments, so the tests need no clock.
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
@@ -390,13 +389,17 @@ def iso_utc(instant: datetime) -> str:
     """The one stored form of an instant: ``2026-12-07T00:00:00Z`` (sorts as text)."""
     if instant.tzinfo is None:
         raise ValueError("iso_utc needs an aware datetime")
-    return _iso_second(math.floor(instant.timestamp()))
+    return _iso_second((instant - _EPOCH) // _SECOND)  # whole seconds, exactly (no float in between)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 
 
 @lru_cache(maxsize=1024)
 def _iso_second(second: int) -> str:
     # A crowd's changes stamp the same few seconds thousands of times: each is formatted once.
-    return datetime.fromtimestamp(second, UTC).isoformat()[:19] + "Z"
+    return (_EPOCH + timedelta(seconds=second)).isoformat()[:19] + "Z"
 
 
 def from_iso(text: str) -> datetime:

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import sqlite3
+import traceback
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -63,6 +64,7 @@ def _sign_up_many(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> lis
         try:
             outcomes.append(_sign_up_at(desk, *args))
         except TurnoutError as exc:
+            traceback.clear_frames(exc.__traceback__)  # its frames would keep the database's cursors alive
             outcomes.append(exc)
     return outcomes
 
@@ -75,10 +77,12 @@ def _as_stored(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> list[t
     if not keys:
         return calls
     stored = find_people(conn, keys)
-    renamed = {(p.platform, p.user_id): (p.platform, p.user_id, p.display_name, now) for _, _, p, now, _ in calls
-               if not p.saved and p.display_name and (s := stored.get((p.platform, p.user_id))) is not None
-               and s.display_name != p.display_name}
-    stored.update(((p.platform, p.user_id), p) for p in upsert_people(conn, list(renamed.values())))
+    named: dict[tuple[str, str], tuple[str, str, str, datetime]] = {}  # the last name each gave
+    for _, _, p, now, _ in calls:
+        if not p.saved and p.display_name and (p.platform, p.user_id) in stored:
+            named[p.platform, p.user_id] = (p.platform, p.user_id, p.display_name, now)
+    renamed = [row for key, row in named.items() if stored[key].display_name != row[2]]
+    stored.update(((p.platform, p.user_id), p) for p in upsert_people(conn, renamed))
     return [(event_id, role_name, p if p.saved else stored.get((p.platform, p.user_id), p), now, config)
             for event_id, role_name, p, now, config in calls]
 
@@ -116,16 +120,15 @@ def _event_and_role(desk: SignupDesk, event_id: int, role_name: str | None, pers
 
 @together(_sign_up_many)
 def _sign_up_unit(conn: sqlite3.Connection, event_id: int, role_name: str | None, person: Person,
-                  now: datetime, config: Config) -> SignupResult | Event:
+                  now: datetime, config: Config) -> SignupResult | Event | TurnoutError:
     """The whole sign-up as one function on the store's writer thread (``Store.apply``).
 
     A burst of sign-ups then costs one trip to the database thread per batch, where the writer runs
     them together (``_sign_up_many``). Returns the event instead of a result when the person must
-    first choose a role.
+    first choose a role, and a refusal instead of raising it: what the sign-up kept before refusing
+    (the asker's new platform name) is kept, alone as in a crowd.
     """
     [outcome] = _sign_up_many(conn, [(event_id, role_name, person, now, config)])
-    if isinstance(outcome, TurnoutError):
-        raise outcome
     return outcome
 
 
@@ -147,6 +150,8 @@ def _sign_up_at(desk: SignupDesk, event_id: int, role_name: str | None, person: 
 
 async def signup(ctx: Context, args: dict[str, Any]) -> Reply:
     result = await ctx.store.apply(_sign_up_unit, args["event"], args.get("role"), ctx.person, ctx.now, ctx.config)
+    if isinstance(result, TurnoutError):
+        raise result
     if isinstance(result, Event):
         return _role_choice(result)
     ctx.person = result.person or ctx.person  # as stored: their own time zone for the reply

@@ -1,5 +1,6 @@
 """End to end with the real scheduler: a console process killed before a reminder is due, and a
-new one that delivers it on time, once (its clock set ahead: nothing here waits for the reminder)."""
+new one that delivers it on time, once (its clock set ahead: the test waits two seconds for the
+reminder, not a day)."""
 
 import signal
 import sqlite3
@@ -86,10 +87,10 @@ def test_a_reminder_survives_a_killed_process_and_is_sent_once(tmp_path: Path) -
     [(due_at,)] = planned
     due = datetime.fromisoformat(due_at.replace("Z", "+00:00"))
 
-    # The next process wakes up half a second before the reminder is due (its clock set ahead, see
-    # tests/travel.py): the real APScheduler alarm it sets at start-up rings it. A start slower than
-    # that finds it due at once, and sends it all the same.
-    second, lines = _start(tmp_path, "--linger", "30", clock=due - timedelta(seconds=0.5))
+    # The next process wakes up two seconds before the reminder is due (its clock set ahead, see
+    # tests/travel.py): the real APScheduler alarm it sets at start-up rings it. (A start slower than
+    # that would find it due at once and send it all the same, through the start-up round instead.)
+    second, lines = _start(tmp_path, "--linger", "30", clock=due - timedelta(seconds=2))
     assert second.stdin is not None
     second.stdin.close()
     try:

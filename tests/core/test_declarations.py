@@ -31,6 +31,7 @@ def _command(**overrides: object) -> Command:
         (lambda: _command(params=(Param("x", "choice", "pick"),)), "no choices"),
         (lambda: _command(params=(Param("x", "int", ""),)), "help"),
         (lambda: _command(examples=("other 1",)), "example"),
+        (lambda: _command(finds_asker=True), "finds its asker"),
     ],
 )
 def test_malformed_declarations_fail_at_registration(make: Callable[[], Command], problem: str) -> None:

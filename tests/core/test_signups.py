@@ -3,7 +3,7 @@
 import asyncio
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -346,3 +346,30 @@ async def test_a_sign_up_keeps_the_platform_name_current_and_never_loses_a_name(
     assert ann is not None and (ann.display_name, ann.tz) == ("Ann B.", "America/Chicago")
     assert nameless is not None and nameless.display_name == "nameless"  # stored under their id
     assert cy is not None and cy.display_name == "Cy"  # a platform that says nothing keeps the name known
+
+
+@pytest.mark.parametrize("line", ["signup 99", "signup 1 usher", "signup 2"])
+async def test_a_refused_sign_up_still_keeps_the_askers_new_name(bot: Bot, line: str) -> None:
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:5")
+    await bot.say("olivia", "event add Phone bank when:Dec 13 10am spots:5")
+    await bot.say("ann", "tz America/Chicago")  # stored as "Ann"
+    bot.clock.set(datetime(2026, 12, 13, 15, 30, tzinfo=UTC))  # the phone bank has begun
+    place = Place("test", "general", workspace_id="w1", channel_name="general")
+    [reply] = await bot.core.dispatcher.dispatch(Invocation(Actor("test", "ann", "Annie"), place, line,
+                                                            bot.clock.now()))
+    assert reply.is_error and "incident" not in reply.text
+    async with bot.core.store.snapshot() as tx:
+        ann = await tx.find_person("test", "ann")
+    assert ann is not None and ann.display_name == "Annie"
+
+
+async def test_a_name_changed_and_changed_back_within_one_crowd_ends_as_last_given(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:5")
+    await bot.say("ann", "tz America/Chicago")  # stored as "Ann"
+    place = Place("test", "general", workspace_id="w1", channel_name="general")
+    dispatch = bot.core.dispatcher.dispatch
+    await asyncio.gather(*(dispatch(Invocation(Actor("test", "ann", name), place, "signup 1", bot.clock.now()))
+                           for name in ("Annie", "Ann")))
+    async with bot.core.store.snapshot() as tx:
+        ann = await tx.find_person("test", "ann")
+    assert ann is not None and ann.display_name == "Ann"
