@@ -107,7 +107,20 @@ class Store:
     async def connect(self) -> None:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        writer = await self._connect()
+        opened: list[aiosqlite.Connection] = []
+        try:
+            await self._open_all(opened)
+        except BaseException:
+            # A failed migration (or a file that is not a database) must not leave connection threads
+            # behind: the process could not exit.
+            for db in opened:
+                with contextlib.suppress(Exception):
+                    await db.close()
+            self._checkpointer = None
+            raise
+
+    async def _open_all(self, opened: list[aiosqlite.Connection]) -> None:
+        writer = await self._connect(opened)
         await writer.execute("PRAGMA journal_mode=WAL")
         await writer.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
         # A batch's savepoints keep the pages they change in memory, not in a temporary file.
@@ -116,19 +129,20 @@ class Store:
         # SQLite builds, not all).
         await writer.execute("PRAGMA secure_delete=ON")
         await _migrate(writer)
-        reader = await self._connect()
+        reader = await self._connect(opened)
         await reader.execute("PRAGMA query_only=ON")
         if self.path != ":memory:":
             # Checkpoints move off the commit path to a connection of their own (below): a commit that
             # ran one would hold up every change queued behind it for tens of milliseconds.
             await writer.execute("PRAGMA wal_autocheckpoint=0")
             await writer.execute(f"PRAGMA journal_size_limit={WAL_FILE_LIMIT:d}")
-            self._checkpointer = await self._connect()
+            self._checkpointer = await self._connect(opened)
         self._writer = Writer(Link(writer, in_transaction=True), on_commit=self._maybe_checkpoint)
         self._reader = Link(reader)
 
-    async def _connect(self) -> aiosqlite.Connection:
+    async def _connect(self, opened: list[aiosqlite.Connection]) -> aiosqlite.Connection:
         db = await aiosqlite.connect(self.path, isolation_level=None)
+        opened.append(db)
         db.row_factory = aiosqlite.Row
         await db.execute("PRAGMA foreign_keys=ON")
         await db.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000):d}")

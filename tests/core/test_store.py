@@ -2,6 +2,7 @@
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -508,3 +509,28 @@ async def test_people_upserted_together_each_get_the_name_they_gave_and_the_last
         assert _on_disk(path, "SELECT user_id, display_name FROM people ORDER BY id") == [("ann", "Ann"), ("bo", "Bo")]
     finally:
         await store.close()
+
+
+def _connection_threads() -> int:
+    return sum(t.name.endswith("(_connection_worker_thread)") and t.is_alive() for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("damage", ["not a database", "a migration that fails"])
+async def test_a_store_that_cannot_open_leaves_no_connection_behind(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "t.db"
+    if damage == "not a database":
+        path.write_text("campaign notes, not a database\n" * 100)
+    else:
+        store = await Store.open(path)
+        await store.close()
+        with sqlite3.connect(path) as db:  # a column a later migration adds is somehow there already
+            db.execute("PRAGMA user_version = 5")
+        db.close()
+    before = _connection_threads()
+    with pytest.raises(sqlite3.DatabaseError):
+        await Store.open(path)
+    for _ in range(100):  # a closed connection's thread ends on its own turn
+        if _connection_threads() == before:
+            break
+        await asyncio.sleep(0.01)
+    assert _connection_threads() == before  # else the process could never exit
