@@ -93,7 +93,7 @@ def reminder_reply(event: Event, offset: timedelta, tz: ZoneInfo, *, home: ZoneI
         text = f"Reminder: {bold(esc(event.title))} (#{event.id}) {soon}: {when_text(event, home, due)}{where}."
     else:
         text = (f"Reminder: {bold(esc(event.title))} (#{event.id}) starts in {human_span(offset)}: "
-                f"{when_text(event, tz, event.starts_at)}{where}.")
+                f"{when_text(event, tz, event.starts_at, home=home)}{where}.")
     if channel:
         return Reply(text + f" Type `event {event.id}` to sign up or see how many are going.", visibility="channel")
     if confirm:

@@ -13,12 +13,12 @@ from bot.notify import Notifier
 from bot.recurrence import occurrences, parse_rule
 from bot.reminders import plan_event
 from bot.store.schedule import Series
-from bot.timeparse import localize
+from bot.timeparse import localize, zone
 
 
 async def extend_series(n: Notifier, series: Series, *, through: date | None = None) -> list[Event]:
     """Create the series' events within the rolling window (or up to ``through``) that do not exist yet."""
-    tz = n.config.campaign.tz
+    tz = zone(series.tz) if series.tz else n.config.campaign.tz
     today = n.now.astimezone(tz).date()
     until = through or (n.now + n.config.campaign.recurrence_window).astimezone(tz).date()
     template = series.template

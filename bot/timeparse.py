@@ -269,6 +269,14 @@ def clock_note(text: str, instant: datetime, tz: ZoneInfo, *, now: datetime) -> 
     return f"{_clock(naive)} comes twice on {day} (the clocks go back); this is the first, {local.tzname()}."
 
 
+def meant_clock(text: str, instant: datetime, tz: ZoneInfo, *, now: datetime) -> time:
+    """The time of day meant by ``text`` (which ``parse_when`` made ``instant``): the one typed, even
+    where that day's clocks skip it, else ``instant``'s own in ``tz``. A weekly 2:30 AM typed for
+    spring-forward day is 3:30 AM that day and 2:30 AM every other week."""
+    typed = _typed_clock(text, tz, now)
+    return typed if typed is not None else instant.astimezone(tz).time()
+
+
 def _typed_clock(text: str, tz: ZoneInfo, now: datetime) -> time | None:
     """The wall-clock time of day in a typed time, read as ``_parse_when`` reads it; None when it has
     none or pins an offset itself (``...Z``, ``-05:00``, a trailing ``EST``)."""

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from bot.markup import bold, esc
 from bot.model import Reply
 from bot.notify import Notifier
-from bot.reminders import understaffed_key
+from bot.reminders import plan_event, understaffed_key
 from bot.series import extend_all
 from bot.store.timers import Timer
 from bot.timeparse import iso_utc, localize
@@ -102,8 +102,34 @@ JOBS: dict[str, Job] = {
 FETCH_JOBS: dict[str, FetchJob] = {**PETITION_JOBS, **CALENDAR_JOBS}
 
 
+#: Where the campaign's zone of the last start-up is kept (``meta``).
+ZONE_KEY = "campaign_tz"
+#: Events re-planned per read when the campaign's zone changed.
+_REPLAN_PAGE = 500
+
+
+async def follow_campaign_zone(n: Notifier) -> int:
+    """When the campaign's zone setting changed since the last start, re-plan every coming event's
+    reminders: their text shows times in the new zone. Their instants stay (an event is at the moment
+    it was set for), so nothing already sent goes again. Series keep the zone they were made in.
+    Returns how many events were re-planned."""
+    current = n.config.campaign.timezone
+    before = await n.tx.get_meta(ZONE_KEY)
+    await n.tx.give_series_a_zone(before or current)
+    if before == current:
+        return 0
+    await n.tx.set_meta(ZONE_KEY, current)
+    replanned = 0
+    while page := await n.tx.upcoming_events(n.now, limit=_REPLAN_PAGE, offset=replanned):
+        for event in page:
+            await plan_event(n, event)
+        replanned += len(page)
+    return replanned
+
+
 async def ensure_periodic(n: Notifier) -> None:
     """The recurring timers exist once the bot has started once (idempotent by key)."""
+    await follow_campaign_zone(n)
     today: date = n.now.astimezone(n.config.campaign.tz).date()
     await n.tx.set_timer(f"series-extend:{today.isoformat()}", "series-extend", None, n.now, n.now)
     await ensure_daily(n)

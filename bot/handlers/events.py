@@ -18,10 +18,12 @@ from bot.reminders import plan_event
 from bot.series import extend_series
 from bot.store import Tx
 from bot.store.events import MAX_LENGTH
-from bot.timeparse import clock_note, format_offset, format_when, parse_when
+from bot.timeparse import clock_note, format_offset, format_when, meant_clock, parse_when
 from bot.views import event_buttons, event_card, event_line, event_text, fit_lines
 
 DEFAULT_LENGTH = timedelta(hours=2)
+#: The longest an event that ends at a time of day before its start (past midnight) is taken to run.
+OVERNIGHT = timedelta(hours=12)
 DEFAULT_ROLE = "volunteer"
 LIST_LIMIT = 15
 
@@ -87,7 +89,12 @@ def _times(ctx: Context, args: dict[str, Any], current: Event | None = None) -> 
         assert current is not None
         start = current.starts_at
     if args.get("until") is not None:
-        end = parse_when(args["until"], now=ctx.now, tz=tz, day=start.astimezone(tz).date())
+        day = start.astimezone(tz).date()
+        end = parse_when(args["until"], now=ctx.now, tz=tz, day=day)
+        if end <= start:  # a time of day alone, before the start: 10 PM until 1 AM ends the next morning
+            next_day = parse_when(args["until"], now=ctx.now, tz=tz, day=day + timedelta(days=1))
+            if next_day != end and next_day - start <= OVERNIGHT:  # 7 PM until 6 PM is a slip, not 23 hours
+                end = next_day
     elif args.get("duration") is not None:
         end = start + args["duration"]
     elif current is not None:
@@ -156,6 +163,9 @@ async def _add_series(
 ) -> Reply:
     rule = parse_rule(args["repeat"])
     local_start = times[0].astimezone(ctx.campaign_tz)
+    # The time the organizer typed, even when the first date's clocks skip it (2:30 AM on spring-forward
+    # day is 3:30 that day, and 2:30 every other week).
+    clock = meant_clock(args["when"], times[0], ctx.campaign_tz, now=ctx.now)
     template = {
         "title": fields["title"], "location": fields.get("location", ""), "about": fields.get("about", ""),
         "link": fields.get("link", ""), "remind": fields.get("remind"), "kind": "event", "roles": roles,
@@ -163,8 +173,8 @@ async def _add_series(
     }
     length = int((times[1] - times[0]).total_seconds() // 60)
     async with ctx.store.transaction() as tx:
-        series_id = await tx.add_series(args["repeat"], local_start.time(), local_start.date(), length, template,
-                                        ctx.now)
+        series_id = await tx.add_series(args["repeat"], clock, local_start.date(), length, template,
+                                        ctx.now, tz=ctx.config.campaign.timezone)
         [series] = [s for s in await tx.active_series() if s.id == series_id]
         created = await extend_series(ctx.notifier(tx), series)
         if not created:  # every date is beyond the window: make the first one now, so the series can be seen
@@ -352,7 +362,8 @@ def register(registry: Registry) -> None:
         examples=('event add Council meeting when:"Dec 7 7pm" where:"101 City Hall Plaza" '
                   'roles:"speaker=5,attendee"', "event add Canvass Old North when:sat 10am duration:3h spots:12"),
         details="Times are in the campaign's time zone: `2026-12-07 19:00`, `Dec 7 7pm`, `tomorrow 18:30`, "
-                "`mon 7pm`. Without `until:` or `duration:` an event lasts 2 hours. `repeat:` makes a series "
+                "`mon 7pm`. Without `until:` or `duration:` an event lasts 2 hours; `until:1am` after a 10 PM start "
+                "ends the next morning. `repeat:` makes a series "
                 "whose dates are created 8 weeks ahead, each with its own sign-ups; `event end-series` stops it.",
     ))
     registry.add(Command(

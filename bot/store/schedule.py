@@ -29,11 +29,14 @@ class Series:
     length_min: int
     #: Everything an occurrence copies: title, location, about, link, roles, remind.
     template: dict[str, Any]
+    #: The zone ``local_time`` is in (the campaign's when the series was made); None only for a series
+    #: made before series kept one, until the next start-up fills it in.
+    tz: str | None = None
 
 
 def _series_from(r: sqlite3.Row) -> Series:
     return Series(r["id"], r["rule"], time.fromisoformat(r["local_time"]), date.fromisoformat(r["first_date"]),
-                  r["length_min"], json.loads(r["template"]))
+                  r["length_min"], json.loads(r["template"]), r["tz"])
 
 
 class ScheduleQueries(Queries):
@@ -55,14 +58,19 @@ class ScheduleQueries(Queries):
         await self.run("UPDATE announcements SET state = ? WHERE id = ?", (state, announcement_id))
 
     async def add_series(
-        self, rule: str, local_time: time, first_date: date, length_min: int, template: dict[str, Any], now: datetime
+        self, rule: str, local_time: time, first_date: date, length_min: int, template: dict[str, Any], now: datetime,
+        *, tz: str,
     ) -> int:
         return await self.insert(
-            "INSERT INTO series (rule, local_time, first_date, length_min, template, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO series (rule, local_time, first_date, length_min, template, created_at, tz) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (rule, local_time.strftime("%H:%M"), first_date.isoformat(), length_min, json.dumps(template),
-             iso_utc(now)),
+             iso_utc(now), tz),
         )
+
+    async def give_series_a_zone(self, tz: str) -> int:
+        """Series made before series kept their zone get ``tz``; returns how many."""
+        return await self.run("UPDATE series SET tz = ? WHERE tz IS NULL", (tz,))
 
     async def active_series(self) -> list[Series]:
         return [_series_from(r) for r in await self.all("SELECT * FROM series WHERE active = 1 ORDER BY id")]

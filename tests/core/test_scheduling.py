@@ -276,6 +276,7 @@ async def test_messages_planned_before_expiry_existed_get_one_when_the_database_
         await _ann_cancels_while_the_postman_is_away(bot, "bo", "cy")  # bo's offer waits in the outbox
     with sqlite3.connect(tmp_path / "t.db") as db:  # as the file was before migration 5
         db.execute("ALTER TABLE deliveries DROP COLUMN expires_at")
+        db.execute("ALTER TABLE series DROP COLUMN tz")  # migration 6
         db.execute("PRAGMA user_version = 4")
     db.close()
     clock.advance(hours=3)  # and the bot was down past the claim window
@@ -305,6 +306,7 @@ async def test_an_all_day_entrys_morning_reminder_planned_before_expiry_existed_
         await bot.say("ann", "signup 1")
     with sqlite3.connect(tmp_path / "t.db") as db:  # as the file was before migration 5
         db.execute("ALTER TABLE deliveries DROP COLUMN expires_at")
+        db.execute("ALTER TABLE series DROP COLUMN tz")  # migration 6
         db.execute("PRAGMA user_version = 4")
     db.close()
     async with _bot_on(tmp_path, clock) as bot:
