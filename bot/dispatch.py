@@ -11,13 +11,13 @@ from bot.commands import Registry
 from bot.config import Config
 from bot.context import Context
 from bot.domain import MAX_NAME, Person
-from bot.errors import PermissionDenied, TurnoutError
+from bot.errors import PermissionDenied, TurnoutError, UsageError
 from bot.gateway import Sources
 from bot.markup import esc
 from bot.model import Invocation, Reply
 from bot.store import Store, StoreError
 from bot.store.people import find_person, upsert_person
-from bot.textparse import bind, bind_options, match_line
+from bot.textparse import bind, bind_options, match_line, near_miss
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,14 @@ class Dispatcher:
         if command.organizer and not invocation.actor.is_organizer:
             raise PermissionDenied(f"`{command.name}` is for organizers only.")
         options = invocation.options
-        args = bind(command, rest) if options is None else bind_options(command, options)
+        try:
+            args = bind(command, rest) if options is None else bind_options(command, options)
+        except UsageError as exc:  # `event cancle 3` reads as `event` with odd arguments: name the likely slip
+            meant = near_miss(invocation.text.lstrip("/").split(), self.registry) if options is None else None
+            if meant is None or meant == command.name or self.registry.get(meant) is None:
+                raise
+            raise UsageError(f"{exc.message} Did you mean `{meant}`?",
+                             usage=self.registry.commands[meant].usage) from None
         if command.finds_asker:
             actor = invocation.actor
             person = Person.unsaved(actor.platform, actor.user_id, _name(actor.display_name))

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Any
 
 from bot.commands import Command, Param, Registry
@@ -142,7 +143,9 @@ def match_line(line: str, registry: Registry) -> tuple[Command, list[Token]]:
     if command is None:
         words = [t.text.lower() for t in tokens if not t.quoted]
         name = words[0][:32] if words else cleaned[:32]
-        raise UsageError(f"I don't know the command `{esc(name)}`. Type `help` to see what I can do.")
+        meant = near_miss(leading, registry)
+        hint = f"Did you mean `{meant}`?" if meant else "Type `help` to see what I can do."
+        raise UsageError(f"I don't know the command `{esc(name)}`. {hint}")
     return command, tokens[size:]
 
 
@@ -156,6 +159,8 @@ def bind(command: Command, tokens: list[Token]) -> dict[str, Any]:
     for token in tokens:
         m = None if token.quoted else _KEY.match(token.text)
         param = command.param(m.group(1).lower()) if m else None
+        if m and param is None:
+            _refuse_misspelled_option(command, m.group(1))
         if m and param is not None:
             if param.name in raw:
                 raise _usage(command, f"`{param.name}:` is given twice.")
@@ -238,6 +243,35 @@ def convert(command: Command, param: Param, value: str) -> Any:
     if param.kind == "offsets":
         return parse_offsets(value)
     raise AssertionError(f"unhandled parameter kind {param.kind}")
+
+
+def _refuse_misspelled_option(command: Command, key: str) -> None:
+    """``spost:5`` is a slip for ``spots:``, not words of the place before it: say so, change nothing.
+    Only a near miss of one of the command's options counts ("Note: ..." in a text stays text)."""
+    close = get_close_matches(key.lower(), [p.name for p in command.params if p.keyword], n=1, cutoff=0.75)
+    if close:
+        raise _usage(command, f"`{command.name}` has no option `{esc(key[:32])}:`. Did you mean `{close[0]}:`?")
+
+
+def near_miss(words: list[str], registry: Registry) -> str | None:
+    """The command the words were probably meant to name (``sign up``, ``singup``, ``event cancle``),
+    or None when nothing is close."""
+    words = [w.lower() for w in words[:3]]
+    if not words:
+        return None
+    names = {c.name for c in registry}
+    for size in (2, 1):  # written apart or hyphenated: "sign up", "sign-up"
+        joined = "".join(words[:size]).replace("-", "")
+        if len(words) >= size and joined in names and joined != " ".join(words[:size]):
+            return joined
+    first, rest = words[0], words[1:]
+    if rest and rest[0].replace("-", "").isalpha():  # a slip in the second word: "event cancle"
+        family = [c.words[1] for c in registry if len(c.words) > 1 and c.words[0] == first]
+        close = get_close_matches(rest[0], family, n=1, cutoff=0.75)
+        if close:
+            return f"{first} {close[0]}"
+    close = get_close_matches(first, [n for n in names if " " not in n], n=1, cutoff=0.75)
+    return close[0] if close and close[0] != first else None
 
 
 def _usage(command: Command, problem: str) -> UsageError:

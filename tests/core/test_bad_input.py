@@ -112,3 +112,13 @@ async def test_no_line_makes_the_dispatcher_raise(bot: Bot, line: str) -> None:
     for reply in replies:
         assert "incident" not in reply.text, line
         assert len(reply.text) <= 4000
+
+
+async def test_slips_in_command_names_are_answered_with_the_command_meant_and_change_nothing(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:sat 10am spots:2")
+    cancel = await bot.say("olivia", "event cancle 1 Rain")
+    assert "Did you mean `event cancel`?" in cancel and "Usage: `event cancel <event> [reason]`" in cancel
+    assert "Did you mean `signup`?" in await bot.say("ann", "sign up 1")
+    assert "Did you mean `spots:`?" in await bot.say("olivia", "event edit 1 spost:5")
+    listing = await bot.say("ann", "event 1")
+    assert "CANCELLED" not in listing and "0/2" in listing  # nothing was cancelled, changed or signed up

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot.catalog import build_registry
 from bot.errors import UsageError
 from bot.model import Button, action_from_button_id
-from bot.textparse import _scan, bind_options, parse_line, tokenize
+from bot.textparse import _scan, bind_options, near_miss, parse_line, tokenize
 
 REGISTRY = build_registry()
 
@@ -150,3 +150,32 @@ def test_options_split_by_the_platform_are_checked_like_typed_values() -> None:
     ):
         with pytest.raises(UsageError, match=problem):
             bind_options(command, options)
+
+
+@pytest.mark.parametrize(("line", "meant"), [
+    ('event add Canvass when:"Dec 14 7pm" where:"City Hall" spost:5', "spots:"),
+    ('event add Canvass when:"Dec 14 7pm" about:"Bring water" rols:"lead=1,door=4"', "roles:"),
+    ('event add Canvass when:"Dec 14 7pm" rolse:speaker=2', "roles:"),  # not read into the date
+    ("event edit 3 wehre:Nowhere", "where:"),
+])
+def test_a_misspelled_option_is_named_not_read_into_the_text_before_it(line: str, meant: str) -> None:
+    with pytest.raises(UsageError, match=f"Did you mean `{meant}`"):
+        parse_line(line, REGISTRY)
+
+
+@pytest.mark.parametrize("line", [
+    "announce Reminder: doors at 6, see https://example.org/council",
+    "event add Canvass when:sat 10am about:Time: 7pm, Note: bring water",
+])
+def test_words_with_a_colon_that_are_no_near_miss_stay_text(line: str) -> None:
+    parsed = parse_line(line, REGISTRY)
+    assert any("Reminder:" in str(v) or "Time: 7pm" in str(v) for v in parsed.args.values())
+
+
+@pytest.mark.parametrize(("words", "meant"), [
+    ("sign up 3", "signup"), ("sign-up 3", "signup"), ("singup 3", "signup"), ("event cancle 3", "event cancel"),
+    ("evnets", "events"), ("my events", None), ("join 3", None), ("event 99x", None), ("event delete 3", None),
+    ("petition resolution", None),
+])
+def test_a_slip_in_a_command_name_is_answered_with_the_command_meant(words: str, meant: str | None) -> None:
+    assert near_miss(words.split(), REGISTRY) == meant
