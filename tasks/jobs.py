@@ -119,6 +119,8 @@ async def follow_campaign_zone(n: Notifier) -> int:
     if before == current:
         return 0
     await n.tx.set_meta(ZONE_KEY, current)
+    if before is None:  # the first start that keeps it (a new campaign, or one made before): nothing changed
+        return 0
     replanned = 0
     while page := await n.tx.upcoming_events(n.now, limit=_REPLAN_PAGE, offset=replanned):
         for event in page:

@@ -277,6 +277,7 @@ async def test_messages_planned_before_expiry_existed_get_one_when_the_database_
     with sqlite3.connect(tmp_path / "t.db") as db:  # as the file was before migration 5
         db.execute("ALTER TABLE deliveries DROP COLUMN expires_at")
         db.execute("ALTER TABLE series DROP COLUMN tz")  # migration 6
+        db.execute("DROP INDEX deliveries_by_event")  # migration 7
         db.execute("PRAGMA user_version = 4")
     db.close()
     clock.advance(hours=3)  # and the bot was down past the claim window
@@ -307,6 +308,7 @@ async def test_an_all_day_entrys_morning_reminder_planned_before_expiry_existed_
     with sqlite3.connect(tmp_path / "t.db") as db:  # as the file was before migration 5
         db.execute("ALTER TABLE deliveries DROP COLUMN expires_at")
         db.execute("ALTER TABLE series DROP COLUMN tz")  # migration 6
+        db.execute("DROP INDEX deliveries_by_event")  # migration 7
         db.execute("PRAGMA user_version = 4")
     db.close()
     async with _bot_on(tmp_path, clock) as bot:
