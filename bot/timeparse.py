@@ -187,6 +187,11 @@ def _take_date(text: str, today: date) -> date | None:
             raise UsageError(f"{_MONTH_NAMES[on.month - 1]} {on.day} {on.year} is a {days[on.weekday()]}, "
                              f"not a {days[_WEEKDAYS[m.group(1)]]}.")
         return on
+    bare = re.search(r"(?:^|\s)(\d{1,2})$", text)  # "tomorrow 10": an hour without am, pm or minutes
+    if bare and int(bare.group(1)) <= 23:
+        hour = bare.group(1)
+        ways = f"`{hour}am`, `{hour}pm` or `{hour}:00`" if 1 <= int(hour) <= 12 else f"`{hour}:00`"
+        raise UsageError(f"`{hour}` alone is not a time of day: write {ways}.")
     raise UsageError(f"I can't read `{esc(text)}` as a date. Try {TIME_EXAMPLES}.")
 
 

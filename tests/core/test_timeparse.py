@@ -69,7 +69,7 @@ def test_an_explicit_offset_wins_over_the_campaign_zone() -> None:
         ("25:00", "not a time"),
         ("13pm mon", "not a time"),
         ("x" * 100, "too long"),
-        ("mon 7", "can't read"),
+        ("mon 7", "alone is not a time of day"),
     ],
 )
 def test_unreadable_times_name_the_problem(typed: str, problem: str) -> None:
@@ -212,3 +212,14 @@ def test_the_stored_form_of_an_instant_is_its_utc_second(instant: datetime) -> N
 def test_a_naive_time_is_refused_not_stored_as_the_servers_local_time() -> None:
     with pytest.raises(ValueError, match="aware"):
         iso_utc(datetime(2026, 12, 7, 19, 0))
+
+
+@pytest.mark.parametrize(("typed", "hint"), [
+    ("tomorrow 10", "`10` alone is not a time of day: write `10am`, `10pm` or `10:00`."),
+    ("mon 7", "`7` alone is not a time of day: write `7am`, `7pm` or `7:00`."),
+    ("Dec 7 19", "`19` alone is not a time of day: write `19:00`."),
+])
+def test_an_hour_without_am_pm_or_minutes_is_answered_with_how_to_write_it(typed: str, hint: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        parse_when(typed, now=NOW, tz=NY)
+    assert refused.value.message == hint
