@@ -66,7 +66,7 @@ class Dispatcher:
             args = bind(command, rest) if options is None else bind_options(command, options)
         except UsageError as exc:  # `event cancle 3` reads as `event` with odd arguments: name the likely slip
             meant = near_miss(invocation.text.lstrip("/").split(), self.registry) if options is None else None
-            if meant is None or meant == command.name or self.registry.get(meant) is None:
+            if meant is None or meant == command.name:
                 raise
             raise UsageError(f"{exc.message} Did you mean `{meant}`?",
                              usage=self.registry.commands[meant].usage) from None

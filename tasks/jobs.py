@@ -115,11 +115,11 @@ async def follow_campaign_zone(n: Notifier) -> int:
     Returns how many events were re-planned."""
     current = n.config.campaign.timezone
     before = await n.tx.get_meta(ZONE_KEY)
-    await n.tx.give_series_a_zone(before or current)
     if before == current:
         return 0
     await n.tx.set_meta(ZONE_KEY, current)
     if before is None:  # the first start that keeps it (a new campaign, or one made before): nothing changed
+        await n.tx.give_series_a_zone(current)  # series made before series kept their zone
         return 0
     replanned = 0
     while page := await n.tx.upcoming_events(n.now, limit=_REPLAN_PAGE, offset=replanned):

@@ -8,10 +8,11 @@ from bot.commands import Command, Param, Registry
 from bot.context import Context
 from bot.domain import LINK_PURPOSES
 from bot.errors import Conflict, NotFound, UsageError
+from bot.handlers.events import clock_note_line
 from bot.markup import bold, esc
 from bot.model import Reply
 from bot.reminders import plan_event
-from bot.timeparse import clock_note, format_when, parse_when
+from bot.timeparse import format_when, parse_when
 
 MAX_ANNOUNCEMENT = 1800
 #: Scheduled announcements shown at once (each line is at most about 200 characters).
@@ -73,10 +74,9 @@ async def announce(ctx: Context, args: dict[str, Any]) -> Reply:
         announcement_id = await tx.add_announcement(text, due, ctx.person.id, ctx.now)
         count = await notifier.to_channels("announcements", _post(text), kind="announcement-scheduled",
                                            key=f"announcement:{announcement_id}", due_at=due)
-    note = clock_note(args["at"], due, ctx.campaign_tz, now=ctx.now)
     return Reply(f"Announcement #{announcement_id} will go to {count} channel{'s' if count != 1 else ''} at "
                  f"{format_when(due, ctx.tz, now=ctx.now)}. `announce cancel {announcement_id}` stops it."
-                 + (f"\nNote: {note}" if note else ""))
+                 + clock_note_line(ctx, args["at"], due))
 
 
 async def announcements(ctx: Context, args: dict[str, Any]) -> Reply:

@@ -108,9 +108,9 @@ def _times(ctx: Context, args: dict[str, Any], current: Event | None = None) -> 
     return start, end
 
 
-def _clock_note(ctx: Context, args: dict[str, Any], start: datetime) -> str:
-    """A line about a typed start the clocks skip or repeat that day, or nothing."""
-    note = clock_note(args["when"], start, ctx.campaign_tz, now=ctx.now) if args.get("when") else None
+def clock_note_line(ctx: Context, typed: str | None, instant: datetime) -> str:
+    """A line about a typed time the clocks skip or repeat that day, or nothing."""
+    note = clock_note(typed, instant, ctx.campaign_tz, now=ctx.now) if typed else None
     return f"\nNote: {note}" if note else ""
 
 
@@ -151,7 +151,8 @@ async def event_add(ctx: Context, args: dict[str, Any]) -> Reply:
         )
         await plan_event(ctx.notifier(tx), event)
     return Reply(
-        f"Added event: {event_line(event, ctx.tz, ctx.now, home=ctx.campaign_tz)}{_clock_note(ctx, args, times[0])}",
+        f"Added event: {event_line(event, ctx.tz, ctx.now, home=ctx.campaign_tz)}"
+        + clock_note_line(ctx, args.get("when"), times[0]),
         cards=(event_card(event, ctx.tz, ctx.now, home=ctx.campaign_tz),),
         buttons=event_buttons(event, ctx.now),
     )
@@ -186,7 +187,8 @@ async def _add_series(
     dates = f"{len(created)} {'date' if len(created) == 1 else 'dates'}"
     lines = [f"Added a series, {rule.describe()}, with {dates} so far (more are added as time goes):"]
     lines += [f"- {event_line(e, ctx.tz, ctx.now, home=ctx.campaign_tz)}" for e in created[:10]]
-    return Reply("\n".join(lines) + _clock_note(ctx, args, times[0]), buttons=event_buttons(created[0], ctx.now))
+    return Reply("\n".join(lines) + clock_note_line(ctx, args.get("when"), times[0]),
+                 buttons=event_buttons(created[0], ctx.now))
 
 
 async def event_edit(ctx: Context, args: dict[str, Any]) -> Reply:
@@ -215,7 +217,7 @@ async def event_edit(ctx: Context, args: dict[str, Any]) -> Reply:
             notes.append(f"{role.confirmed + role.offered} already have the {role.spots} {esc(role.name)} "
                          f"spot{'s' if role.spots != 1 else ''}; nobody was removed")
     suffix = f" ({', '.join(notes)})" if notes else ""
-    note = _clock_note(ctx, args, after.starts_at)
+    note = clock_note_line(ctx, args.get("when"), after.starts_at)
     return Reply(f"Updated{suffix}: {event_line(after, ctx.tz, ctx.now, home=ctx.campaign_tz)}{note}",
                  cards=(event_card(after, ctx.tz, ctx.now, home=ctx.campaign_tz),))
 

@@ -270,16 +270,21 @@ async def test_an_offer_that_never_reached_the_person_lapses_without_blaming_the
         assert [d.person_id for d in skipped if d.kind == "offer"] == [3]  # bo's, recorded
 
 
-async def test_messages_planned_before_expiry_existed_get_one_when_the_database_is_upgraded(tmp_path: Path) -> None:
-    clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
-    async with _bot_on(tmp_path, clock) as bot:
-        await _ann_cancels_while_the_postman_is_away(bot, "bo", "cy")  # bo's offer waits in the outbox
-    with sqlite3.connect(tmp_path / "t.db") as db:  # as the file was before migration 5
+def _as_before_migration_5(path: Path) -> None:
+    """Undo migrations 5 and later on the file, as an older Turnout left it."""
+    with sqlite3.connect(path) as db:
         db.execute("ALTER TABLE deliveries DROP COLUMN expires_at")
         db.execute("ALTER TABLE series DROP COLUMN tz")  # migration 6
         db.execute("DROP INDEX deliveries_by_event")  # migration 7
         db.execute("PRAGMA user_version = 4")
     db.close()
+
+
+async def test_messages_planned_before_expiry_existed_get_one_when_the_database_is_upgraded(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
+    async with _bot_on(tmp_path, clock) as bot:
+        await _ann_cancels_while_the_postman_is_away(bot, "bo", "cy")  # bo's offer waits in the outbox
+    _as_before_migration_5(tmp_path / "t.db")
     clock.advance(hours=3)  # and the bot was down past the claim window
     async with _bot_on(tmp_path, clock) as bot:
         async with bot.core.store.snapshot() as tx:
@@ -305,12 +310,7 @@ async def test_an_all_day_entrys_morning_reminder_planned_before_expiry_existed_
     async with _bot_on(tmp_path, clock) as bot:
         await bot.say("olivia", 'event add Vote when:"Dec 8 12am" duration:24h remind:"2h"')
         await bot.say("ann", "signup 1")
-    with sqlite3.connect(tmp_path / "t.db") as db:  # as the file was before migration 5
-        db.execute("ALTER TABLE deliveries DROP COLUMN expires_at")
-        db.execute("ALTER TABLE series DROP COLUMN tz")  # migration 6
-        db.execute("DROP INDEX deliveries_by_event")  # migration 7
-        db.execute("PRAGMA user_version = 4")
-    db.close()
+    _as_before_migration_5(tmp_path / "t.db")
     async with _bot_on(tmp_path, clock) as bot:
         await bot.run_until(datetime(2026, 12, 8, 13, tzinfo=UTC))  # 8 a.m. in Durham, an hour after it was due
         assert bot.dms_to("ann") == ["Reminder: Vote (#1) is today: Tue, Dec 8 (all day)."]
