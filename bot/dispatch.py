@@ -17,7 +17,7 @@ from bot.markup import esc
 from bot.model import Invocation, Reply
 from bot.store import Store, StoreError
 from bot.store.people import find_person, upsert_person
-from bot.textparse import bind, bind_options, match_line, near_miss
+from bot.textparse import Parsed, RecentLines, bind, bind_options, match_line, near_miss
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class Dispatcher:
         self.clock = clock
         self.config = config
         self.registry = registry
+        self._lines = RecentLines(registry)
         #: Called after a command queued outgoing messages (the runtime wakes the postman).
         self.on_queued = on_queued
 
@@ -58,6 +59,26 @@ class Dispatcher:
                           f"`{incident}` in the bot's log.", is_error=True)]
 
     async def _run(self, invocation: Invocation) -> list[Reply]:
+        parsed = self._lines.parse(invocation.text) if invocation.options is None else None
+        if parsed is None:
+            parsed = self._parse(invocation)
+        command, args = parsed.command, parsed.args
+        if command.organizer and not invocation.actor.is_organizer:
+            raise PermissionDenied(f"`{command.name}` is for organizers only.")
+        if command.finds_asker:
+            actor = invocation.actor
+            person = Person.unsaved(actor.platform, actor.user_id, _name(actor.display_name))
+        else:
+            person = await self._person(invocation, store_new=command.stores_asker)
+        ctx = Context(invocation, person, self.store, self.clock, self.config, self.registry, self.sources)
+        result = await command.handler(ctx, args)
+        if ctx.queued_total and self.on_queued is not None:
+            self.on_queued()
+        return result if isinstance(result, list) else [result]
+
+    def _parse(self, invocation: Invocation) -> Parsed:
+        """The command and its arguments, or the reason they can't be read: whether the command is
+        for organizers is said before what is wrong with its arguments."""
         command, rest = match_line(invocation.text, self.registry)
         if command.organizer and not invocation.actor.is_organizer:
             raise PermissionDenied(f"`{command.name}` is for organizers only.")
@@ -70,16 +91,7 @@ class Dispatcher:
                 raise
             raise UsageError(f"{exc.message} Did you mean `{meant}`?",
                              usage=self.registry.commands[meant].usage) from None
-        if command.finds_asker:
-            actor = invocation.actor
-            person = Person.unsaved(actor.platform, actor.user_id, _name(actor.display_name))
-        else:
-            person = await self._person(invocation, store_new=command.stores_asker)
-        ctx = Context(invocation, person, self.store, self.clock, self.config, self.registry, self.sources)
-        result = await command.handler(ctx, args)
-        if ctx.queued_total and self.on_queued is not None:
-            self.on_queued()
-        return result if isinstance(result, list) else [result]
+        return Parsed(command, args)
 
     async def _person(self, invocation: Invocation, *, store_new: bool) -> Person:
         actor = invocation.actor

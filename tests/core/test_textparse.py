@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bot.catalog import build_registry
 from bot.errors import UsageError
 from bot.model import Button, action_from_button_id
-from bot.textparse import _scan, bind_options, near_miss, parse_line, tokenize
+from bot.textparse import RecentLines, _scan, bind_options, near_miss, parse_line, tokenize
 
 REGISTRY = build_registry()
 
@@ -179,3 +179,27 @@ def test_words_with_a_colon_that_are_no_near_miss_stay_text(line: str) -> None:
 ])
 def test_a_slip_in_a_command_name_is_answered_with_the_command_meant(words: str, meant: str | None) -> None:
     assert near_miss(words.split(), REGISTRY) == meant
+
+
+def test_a_line_sent_again_is_parsed_as_the_first_time_and_each_caller_gets_its_own_arguments() -> None:
+    lines = RecentLines(REGISTRY)
+    first = lines.parse("signup 3 speaker")
+    assert first is not None and (first.command.name, first.args) == ("signup", {"event": 3, "role": "speaker"})
+    first.args["role"] = "changed by its caller"
+    again = lines.parse("signup 3 speaker")
+    assert again is not None and again.args == {"event": 3, "role": "speaker"}
+    assert again.args is not first.args
+
+
+def test_recent_lines_keep_only_short_lines_that_parse_with_immutable_values() -> None:
+    lines = RecentLines(REGISTRY, size=2, longest=40)
+    assert lines.parse("singup 3") is None  # refused: its caller parses it again to say why
+    listed = "event add x when:mon 7pm remind:3d,1h"
+    parsed = lines.parse(listed)
+    assert parsed is not None and parsed.args["remind"] == [timedelta(days=3), timedelta(hours=1)]
+    long = "announce " + "a" * 40
+    assert lines.parse(long) is not None
+    assert "singup 3" not in lines and listed not in lines and long not in lines
+    for line in ("signup 1", "signup 2", "signup 3"):
+        assert lines.parse(line) is not None
+    assert "signup 1" not in lines and "signup 2" in lines and "signup 3" in lines  # the oldest went first
