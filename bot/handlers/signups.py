@@ -66,6 +66,7 @@ def _sign_up_many(conn: sqlite3.Connection, calls: list[tuple[Any, ...]]) -> lis
         except TurnoutError as exc:
             traceback.clear_frames(exc.__traceback__)  # its frames would keep the database's cursors alive
             outcomes.append(exc)
+    desk.flush()
     return outcomes
 
 
@@ -144,6 +145,7 @@ def _sign_up_at(desk: SignupDesk, event_id: int, role_name: str | None, person: 
             desk.conn, person.platform, person.user_id, _stored_name(person), now)
     result = desk.sign_up(event, role, person, now)
     if result.status == "confirmed" and not result.already:
+        desk.flush()  # reminders are planned for who holds a spot in the table
         return replace(result, reminders=plan_person_now(desk.conn, result.event, person.id, config, now))
     return result
 

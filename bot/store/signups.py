@@ -26,13 +26,19 @@ SIGNUP_COLUMNS = (
 )
 
 
+#: New sign-ups written by one insert at most (six values each, well under SQLite's variable limit).
+_ROWS_PER_INSERT = 250
+_INSERT = "INSERT INTO signups (event_id, role_id, person_id, status, seq, signed_up_at) VALUES "
+
+
 class SignupDesk:
     """Sign-ups taken one after another in one transaction, on the database thread.
 
     Each event is read once, with its counts, its next arrival number and the earlier sign-ups of
-    the people expected: a crowd signing up for one event costs one insert each, plus a few reads
-    for the whole crowd. The desk keeps what it read current as it signs people up, so it must be
-    the only writer of those sign-ups while it is in use (it lives for one writer trip).
+    the people expected, and new sign-ups wait in the desk until ``flush`` writes them in one
+    insert: a crowd signing up for one event costs a few statements in all. The desk keeps what it
+    read current as it signs people up, so it must be the only writer of those sign-ups while it is
+    in use (it lives for one writer trip), and ``flush`` must run before anything reads them back.
     """
 
     def __init__(self, conn: sqlite3.Connection, expected: Iterable[tuple[int, int]] = ()) -> None:
@@ -43,10 +49,28 @@ class SignupDesk:
             self._expected.setdefault(event_id, set()).add(person_id)
         self._events: dict[int, Event | None] = {}
         self._next_seq: dict[int, int] = {}
-        #: (event id, person id) -> (sign-up id, status, role name); None: has none.
-        self._held: dict[tuple[int, int], tuple[int, str, str] | None] = {}
+        #: (event id, person id) -> (sign-up id, status, role name); None: has none. The id is None
+        #: while the sign-up waits to be written.
+        self._held: dict[tuple[int, int], tuple[int | None, str, str] | None] = {}
+        #: New sign-ups not written yet: the values of their rows.
+        self._unwritten: list[tuple[int, int, int, str, int, str]] = []
         #: (platform, user id) -> Person: newcomers stored for this trip's sign-ups.
         self.people: dict[tuple[str, str], Person] = {}
+
+    def flush(self) -> None:
+        """Write the new sign-ups taken so far, a few hundred to an insert (their count triggers
+        run as for one at a time)."""
+        rows, self._unwritten = self._unwritten, []
+        for start in range(0, len(rows), _ROWS_PER_INSERT):
+            chunk = rows[start:start + _ROWS_PER_INSERT]
+            written = self.conn.execute(
+                _INSERT + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk)) + " RETURNING id, event_id, person_id",
+                [value for row in chunk for value in row],
+            ).fetchall()
+            for signup_id, event_id, person_id in written:
+                held = self._held[event_id, person_id]
+                assert held is not None
+                self._held[event_id, person_id] = (signup_id, held[1], held[2])
 
     def event(self, event_id: int) -> Event | None:
         """The event as it stands now, counts included."""
@@ -79,7 +103,7 @@ class SignupDesk:
         for person_id, signup_id, status, role in rows:
             self._held[event_id, person_id] = (signup_id, status, role)
 
-    def _held_by(self, event_id: int, person_id: int) -> tuple[int, str, str] | None:
+    def _held_by(self, event_id: int, person_id: int) -> tuple[int | None, str, str] | None:
         key = (event_id, person_id)
         if key not in self._held:  # not expected: look it up
             row = self.conn.execute(
@@ -102,6 +126,10 @@ class SignupDesk:
         person_id = person.id
         held = self._held_by(event.id, person_id)
         if held is not None and held[1] != "cancelled":
+            if held[0] is None:  # taken earlier in this crowd: its place in line is read from the table
+                self.flush()
+                held = self._held[event.id, person_id]
+                assert held is not None and held[0] is not None
             signup_id, status, role_held = held
             position = waitlist_position(self.conn, signup_id)
             return SignupResult(event, role_held, status, position, already=True,  # type: ignore[arg-type]
@@ -109,13 +137,10 @@ class SignupDesk:
         room = role.spots is None or (role.confirmed + role.offered < role.spots and role.waitlisted == 0)
         status: SignupStatus = "confirmed" if room else "waitlisted"
         seq = self._next_seq[event.id]
+        signup_id: int | None
         if held is None:
-            signup_id = self.conn.execute(
-                "INSERT INTO signups (event_id, role_id, person_id, status, seq, signed_up_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (event.id, role.id, person_id, status, seq, iso_utc(now)),
-            ).lastrowid
-            assert signup_id is not None
+            signup_id = None
+            self._unwritten.append((event.id, role.id, person_id, status, seq, iso_utc(now)))
         else:
             signup_id = held[0]
             self.conn.execute(

@@ -249,16 +249,17 @@ async def test_sign_ups_that_arrive_together_are_answered_as_if_one_by_one(
     await bot.say("ann", "cancel 1")
     store = bot.core.store
     trips = store.writer_trips
-    crowd = [("ann", "signup 1"), ("bo", "signup 1"), ("bo", "signup 1"), ("cy", "signup 1"),
+    crowd = [("ann", "signup 1"), ("bo", "signup 1"), ("bo", "signup 1"), ("cy", "signup 1"), ("cy", "signup 1"),
              ("di", "signup 2 mc"), ("ed", "signup 2"), ("fay", "signup 3"), ("gus", "signup 2 speaker"),
              ("hal", "signup 9")]
     replies = await asyncio.gather(*(bot.say(name, text) for name, text in crowd))
     assert store.writer_trips - trips <= 2  # newcomers are stored with their sign-ups: one trip, one commit
     assert "one by one" not in caplog.text  # taken together, not rescued by running them alone
-    ann, bo, bo_again, cy, di, ed, fay, gus, hal = replies
+    ann, bo, bo_again, cy, cy_again, di, ed, fay, gus, hal = replies
     assert ann.startswith("You're in!") and bo.startswith("You're in!")  # ann's cancelled spot taken again
     assert "already signed up" in bo_again
     assert "number 1 on the waitlist" in cy
+    assert "already number 1 on the waitlist" in cy_again  # taken moments before, in the same crowd
     assert "no role `mc`" in di
     assert "has several roles" in ed
     assert "was cancelled" in fay
