@@ -12,6 +12,8 @@ from icalendar import Calendar
 from bot.domain import Person
 from bot.handlers.signups import _sign_up_unit
 from bot.model import Actor, Invocation, Place
+from bot.store.people import upsert_people
+from bot.store.signups import SignupDesk
 from tests.conftest import Bot
 
 COUNCIL = 'event add Council meeting when:"Dec 7 7pm" where:"101 City Hall Plaza" roles:"speaker=2,attendee"'
@@ -381,3 +383,29 @@ async def test_a_name_changed_and_changed_back_within_one_crowd_ends_as_last_giv
     async with bot.core.store.snapshot() as tx:
         ann = await tx.find_person("test", "ann")
     assert ann is not None and ann.display_name == "Ann"
+
+
+async def test_a_desk_writes_hundreds_of_new_sign_ups_in_several_inserts_and_knows_each_id(bot: Bot) -> None:
+    await bot.say("olivia", "event add Rally when:Dec 12 10am spots:500")
+    now = bot.clock.now()
+
+    def sign_up_crowd(conn):  # type: ignore[no-untyped-def]
+        people = upsert_people(conn, [("test", f"p{n}", f"P{n}", now) for n in range(600)])
+        desk = SignupDesk(conn)
+        for person in people:
+            event = desk.event(1)
+            desk.sign_up(event, event.roles[0], person, now)
+        again = desk.sign_up(desk.event(1), desk.event(1).roles[0], people[550], now)  # unwritten until now
+        desk.flush()
+        return again
+
+    again = await bot.core.store.apply(sign_up_crowd)
+    assert (again.already, again.status, again.position) == (True, "waitlisted", 51)
+    async with bot.core.store.snapshot() as tx:
+        rows = await tx.all("SELECT s.id, s.status, p.user_id FROM signups s JOIN people p ON p.id = s.person_id "
+                            "ORDER BY s.seq")
+        counts = await tx.one("SELECT confirmed, waitlisted FROM roles WHERE event_id = 1")
+    assert [r["user_id"] for r in rows] == [f"p{n}" for n in range(600)]
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)  # written in arrival order
+    assert [r["status"] for r in rows] == ["confirmed"] * 500 + ["waitlisted"] * 100
+    assert (counts["confirmed"], counts["waitlisted"]) == (500, 100)  # the count triggers ran for every row
