@@ -274,6 +274,29 @@ def clock_note(text: str, instant: datetime, tz: ZoneInfo, *, now: datetime) -> 
     return f"{_clock(naive)} comes twice on {day} (the clocks go back); this is the first, {local.tzname()}."
 
 
+def evening_reading(text: str) -> str | None:
+    """``text`` with its time of day read as evening (``Dec 7 9:30`` -> ``Dec 7 21:30``) when that time
+    is an hour from 1 to 11 with minutes and no am or pm, which reads as morning though the evening is
+    often meant; None for any other text (``9:30pm``, ``09:30`` and ``21:30`` say which they are)."""
+    raw = " ".join(text.split())
+    m = _CLOCK.search(raw.lower())
+    if m is None or m.group(4) or m.group(1).startswith("0") or not 1 <= int(m.group(1)) <= 11:
+        return None
+    seconds = f":{m.group(3)}" if m.group(3) else ""
+    return f"{raw[:m.start()]}{int(m.group(1)) + 12}:{m.group(2)}{seconds}{raw[m.end():]}"
+
+
+def morning_note(text: str) -> str | None:
+    """A word for the organizer when a typed time reads as morning but may mean evening (``7:00``)."""
+    if evening_reading(text) is None:
+        return None
+    m = _CLOCK.search(" ".join(text.split()).lower())
+    assert m is not None
+    hour, minute = int(m.group(1)), m.group(2)
+    return (f"`{hour}:{minute}` is read as {hour}:{minute} AM. For the evening, write `{hour}:{minute}pm` "
+            f"or `{hour + 12}:{minute}`.")
+
+
 def meant_clock(text: str, instant: datetime, tz: ZoneInfo, *, now: datetime) -> time:
     """The time of day meant by ``text`` (which ``parse_when`` made ``instant``): the one typed, even
     where that day's clocks skip it, else ``instant``'s own in ``tz``. A weekly 2:30 AM typed for

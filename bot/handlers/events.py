@@ -18,7 +18,15 @@ from bot.reminders import plan_event
 from bot.series import extend_series
 from bot.store import Tx
 from bot.store.events import MAX_LENGTH
-from bot.timeparse import clock_note, format_offset, format_when, meant_clock, parse_when
+from bot.timeparse import (
+    clock_note,
+    evening_reading,
+    format_offset,
+    format_when,
+    meant_clock,
+    morning_note,
+    parse_when,
+)
 from bot.views import event_buttons, event_card, event_line, event_text, fit_lines
 
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -91,6 +99,10 @@ def _times(ctx: Context, args: dict[str, Any], current: Event | None = None) -> 
     if args.get("until") is not None:
         day = start.astimezone(tz).date()
         end = parse_when(args["until"], now=ctx.now, tz=tz, day=day)
+        evening = evening_reading(args["until"]) if end <= start else None
+        if evening is not None:  # 7 PM until 9:30 means 9:30 PM, 9:00 until 5:00 means 5 PM
+            later = parse_when(evening, now=ctx.now, tz=tz, day=day)
+            end = later if later > start else end
         if end <= start:  # a time of day alone, before the start: 10 PM until 1 AM ends the next morning
             next_day = parse_when(args["until"], now=ctx.now, tz=tz, day=day + timedelta(days=1))
             if next_day != end and next_day - start <= OVERNIGHT:  # 7 PM until 6 PM is a slip, not 23 hours
@@ -109,9 +121,12 @@ def _times(ctx: Context, args: dict[str, Any], current: Event | None = None) -> 
 
 
 def clock_note_line(ctx: Context, typed: str | None, instant: datetime) -> str:
-    """A line about a typed time the clocks skip or repeat that day, or nothing."""
-    note = clock_note(typed, instant, ctx.campaign_tz, now=ctx.now) if typed else None
-    return f"\nNote: {note}" if note else ""
+    """Lines about a typed time read as morning (``7:00``), or one the clocks skip or repeat that
+    day; or nothing."""
+    if not typed:
+        return ""
+    notes = (morning_note(typed), clock_note(typed, instant, ctx.campaign_tz, now=ctx.now))
+    return "".join(f"\nNote: {note}" for note in notes if note)
 
 
 def _roles(args: dict[str, Any]) -> list[tuple[str, int | None]]:
@@ -365,7 +380,8 @@ def register(registry: Registry) -> None:
                   'roles:"speaker=5,attendee"', "event add Canvass Old North when:sat 10am duration:3h spots:12"),
         details="Times are in the campaign's time zone: `2026-12-07 19:00`, `Dec 7 7pm`, `tomorrow 18:30`, "
                 "`mon 7pm`. Without `until:` or `duration:` an event lasts 2 hours; `until:1am` after a 10 PM start "
-                "ends the next morning. `repeat:` makes a series "
+                "ends the next morning, `until:9:30` after a 7 PM start at 9:30 PM. `7:00` alone is 7 AM (the reply "
+                "says so). `repeat:` makes a series "
                 "whose dates are created 8 weeks ahead, each with its own sign-ups; `event end-series` stops it.",
     ))
     registry.add(Command(

@@ -9,10 +9,12 @@ from bot.domain import Event
 from bot.errors import UsageError
 from bot.timeparse import (
     clock_note,
+    evening_reading,
     format_when,
     from_iso,
     iso_utc,
     localize,
+    morning_note,
     parse_duration,
     parse_offsets,
     parse_when,
@@ -223,3 +225,17 @@ def test_an_hour_without_am_pm_or_minutes_is_answered_with_how_to_write_it(typed
     with pytest.raises(UsageError) as refused:
         parse_when(typed, now=NOW, tz=NY)
     assert refused.value.message == hint
+
+
+@pytest.mark.parametrize(("typed", "evening"), [
+    ("9:30", "21:30"), ("Dec 7 7:00", "Dec 7 19:00"), ("tomorrow  11:59:30", "tomorrow 23:59:30"),
+    ("9:30pm", None), ("9:30 AM", None), ("09:30", None), ("21:30", None), ("12:15", None), ("9pm", None),
+    ("Dec 7", None), ("2026-12-07 19:00", None),
+])
+def test_a_clock_hour_from_1_to_11_without_am_or_pm_has_an_evening_reading(typed: str, evening: str | None) -> None:
+    assert evening_reading(typed) == evening
+    assert (morning_note(typed) is None) == (evening is None)
+
+
+def test_the_morning_note_says_how_to_write_the_evening() -> None:
+    assert morning_note("Dec 7 7:00") == "`7:00` is read as 7:00 AM. For the evening, write `7:00pm` or `19:00`."
