@@ -178,9 +178,28 @@ async def petition_chart(ctx: Context, args: dict[str, Any]) -> Reply:
                  attachments=(Attachment(f"petition-{petition.id}.png", png, "image/png"),))
 
 
+#: A typed count that multiplies the total by this much, and adds at least ``JUMP_AT_LEAST``, is asked
+#: about before it is kept: 9000 typed for 900 would tell every channel the goal was reached.
+JUMP_FACTOR = 5
+JUMP_AT_LEAST = 1_000
+
+
+def _check_jump(petition: Petition, total: int, args: dict[str, Any], command: str) -> None:
+    """Refuse, changing nothing, a typed count that leaps far past the current total unless confirmed."""
+    added = total - petition.total
+    if args.get("confirm") or added < JUMP_AT_LEAST or total < petition.total * JUMP_FACTOR:
+        return
+    name = f'"{petition.name}"' if " " in petition.name else petition.name
+    raise UsageError(
+        f"That would take {esc(petition.name)} from {petition.total:,} to {total:,} signatures at once, "
+        f"so I haven't changed it yet (a slip of one digit would tell everyone the goal was reached). "
+        f"If it's right, send `{command} {esc(name)} {args['count']} confirm`.")
+
+
 async def petition_set(ctx: Context, args: dict[str, Any]) -> Reply:
     async with ctx.store.transaction() as tx:
         petition = await load_petition(tx, args["name"])
+        _check_jump(petition, petition.paper + args["count"], args, "petition set")
         petition = await tx.update_petition(petition.id, ctx.now, online=args["count"])
         await announce_progress(ctx.notifier(tx), petition)
         gain = await gain_since_yesterday(tx, petition, ctx)
@@ -196,6 +215,7 @@ async def petition_paper(ctx: Context, args: dict[str, Any]) -> Reply:
         if petition.paper + added < 0:
             raise UsageError(f"That would leave {petition.paper + added:,} paper signatures; "
                              f"there are {petition.paper:,}.")
+        _check_jump(petition, petition.total + added, args, "petition paper")
         petition = await tx.update_petition(petition.id, ctx.now, paper=petition.paper + added)
         await announce_progress(ctx.notifier(tx), petition)
         gain = await gain_since_yesterday(tx, petition, ctx)
@@ -243,12 +263,16 @@ def register(registry: Registry) -> None:
     ))
     registry.add(Command("petition chart", "A chart of signatures over time", petition_chart, (name,),
                          stores_asker=False, examples=("petition chart resolution",)))
-    registry.add(Command("petition set", "Set the online count (organizers)", petition_set, (name, count),
-                         organizer=True, examples=("petition set resolution 736",)))
+    sure = Param("confirm", "choice", "Type confirm to keep a count far above the last", required=False,
+                 choices=("confirm",))
+    registry.add(Command("petition set", "Set the online count (organizers)", petition_set, (name, count, sure),
+                         organizer=True, examples=("petition set resolution 736",),
+                         details=f"A count {JUMP_FACTOR} times the total or more (and {JUMP_AT_LEAST:,} more) is "
+                                 "kept only with `confirm` after it, so a slip of one digit changes nothing."))
     registry.add(Command(
         "petition paper", "Add paper signatures to the count (organizers)", petition_paper,
         (name, Param("count", "int", "Paper signatures to add (negative to correct)", min=-MAX_COUNT,
-                     max=MAX_COUNT)),
+                     max=MAX_COUNT), sure),
         organizer=True, examples=("petition paper resolution 40",),
     ))
     registry.add(Command(

@@ -39,3 +39,22 @@ async def test_goal_reached_and_several_petitions(bot: Bot) -> None:
     assert "housing: 0 of 50" in text
     assert "exists already" in await bot.say("olivia", "petition add HOUSING goal:5")
     assert "would leave -5 paper" in await bot.say("olivia", "petition paper housing -5")
+
+
+async def test_a_count_that_leaps_by_a_slipped_digit_is_asked_about_and_changes_nothing(bot: Bot) -> None:
+    await bot.say("olivia", "channel link petition", channel="petition")
+    await bot.say("olivia", "petition add resolution goal:1000")
+    await bot.say("olivia", "petition set resolution 736")
+    passed = ["resolution passed 500 signatures! Now 736 of 1,000."]
+    asked = await bot.say("olivia", "petition set resolution 7360")
+    assert asked.startswith("Hmm: That would take resolution from 736 to 7,360 signatures at once")
+    assert "send `petition set resolution 7360 confirm`" in asked
+    assert "736 of 1,000" in await bot.say("vera", "petition")
+    assert bot.posts_in("petition") == passed  # nobody was told the goal was reached
+    assert "would take resolution from 736 to 8,736" in await bot.say("olivia", "petition paper resolution 8000")
+    await bot.say("olivia", "petition set resolution 802")  # an ordinary day's growth needs no confirm
+    assert "802 of 1,000" in await bot.say("vera", "petition")
+    assert "Updated." in await bot.say("olivia", "petition set resolution 7360 confirm")
+    assert bot.posts_in("petition")[1:] == [
+        "resolution passed 750 signatures! Now 802 of 1,000.",
+        "resolution reached its goal of 1,000 signatures (now 7,360)! Thank you all."]
