@@ -6,6 +6,8 @@ messages about it and the re-planned reminders commit together.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from bot.domain import Event, Promotion
 from bot.markup import bold, esc
 from bot.model import Reply
@@ -31,7 +33,8 @@ async def after_edit(n: Notifier, before: Event) -> tuple[Event, int, list[Promo
         for person in await n.tx.live_signup_people(after.id):
             tz, home = n.tz_of(person), n.config.campaign.tz
             await n.dm(person, Reply(
-                f"{bold('Changed')}: {esc(after.title)} is now {event_line(after, tz, n.now, home=home)}",
+                f"{bold('Changed')}: {esc(after.title)} is now {event_line(after, tz, n.now, home=home)}\n"
+                f"{_was(before, after, tz, n)}",
                 cards=(event_card(after, tz, n.now, home=home),),
             ), kind="event-changed", event_id=after.id)
             told += 1
@@ -43,6 +46,16 @@ async def after_edit(n: Notifier, before: Event) -> tuple[Event, int, list[Promo
         assert after is not None
     await plan_event(n, after)
     return after, told, promoted
+
+
+def _was(before: Event, after: Event, tz: ZoneInfo, n: Notifier) -> str:
+    """What changed, as it was: the time, the place, or both."""
+    was = []
+    if after.starts_at != before.starts_at:
+        was.append(when_text(before, tz, n.now, home=n.config.campaign.tz))
+    if after.location != before.location:
+        was.append(f"at {esc(before.location)}" if before.location else "with no place given")
+    return f"It was {' '.join(was)}."
 
 
 async def cancel_event(n: Notifier, event: Event, reason: str | None) -> int:

@@ -127,6 +127,11 @@ async def test_moving_an_event_tells_everyone_signed_up(bot: Bot) -> None:
     assert "told 1 signed-up person" in await bot.say("olivia", "event edit 1 when:Dec 8 7pm")
     [dm] = bot.dms_to("ann")
     assert "Tue, Dec 8 · 4:00 PM–6:00 PM PST" in dm
+    assert dm.endswith("\nIt was Mon, Dec 7 · 4:00 PM–6:00 PM PST.")  # what changed, as it was
+    await bot.say("olivia", 'event edit 1 where:"Union Hall"')
+    assert bot.dms_to("ann")[-1].endswith("\nIt was at 101 City Hall Plaza.")
+    await bot.say("olivia", 'event edit 1 when:"Dec 9 7pm" where:"City Hall"')
+    assert bot.dms_to("ann")[-1].endswith("\nIt was Tue, Dec 8 · 4:00 PM–6:00 PM PST at Union Hall.")
 
 
 async def test_cancelling_an_event_tells_everyone_and_closes_sign_ups(bot: Bot) -> None:
