@@ -12,10 +12,15 @@ from bot.domain import Delivery
 from bot.markup import bold, esc
 from bot.model import Reply
 from bot.timeparse import format_when, iso_utc
-from bot.views import fit_lines
+from bot.views import LISTING_BUDGET, fit_lines
 
 STATES = ("pending", "sending", "sent", "failed", "skipped", "uncertain", "cancelled")
-SHOWN = 30
+#: Still to go: listed soonest first. The others have happened: listed latest first.
+COMING = ("pending", "sending")
+DONE = tuple(s for s in STATES if s not in COMING)
+#: Lines listed of each kind (one state asked for: both together).
+SHOWN_COMING = 10
+SHOWN_DONE = 20
 
 
 def delivery_record(d: Delivery) -> dict[str, Any]:
@@ -36,15 +41,26 @@ def delivery_line(d: Delivery, tz: ZoneInfo, now: datetime) -> str:
 
 
 async def deliveries(ctx: Context, args: dict[str, Any]) -> Reply:
-    states = (args["state"],) if args.get("state") else ()
+    state = args.get("state")
+    sections = [(state, (state,), state in COMING, SHOWN_COMING + SHOWN_DONE)] if state else [
+        ("Next", COMING, True, SHOWN_COMING), ("Latest", DONE, False, SHOWN_DONE)]
     async with ctx.store.snapshot() as tx:
-        rows = await tx.deliveries(states=states, limit=SHOWN)
+        listed = [(title, await tx.deliveries(states=states, limit=shown, soonest_first=soonest), shown)
+                  for title, states, soonest, shown in sections]
         counts = await tx.delivery_counts()
     summary = ", ".join(f"{counts[s]} {s}" for s in STATES if counts.get(s)) or "nothing yet"
-    listed = fit_lines([f"- {esc(delivery_line(d, ctx.tz, ctx.now))}" for d in rows])
-    lines = [f"{bold('Deliveries')}: {summary}", *listed]
-    if len(rows) == SHOWN or len(listed) < len(rows):
-        lines.append(f"_Showing the latest {len(listed)}; `turnout deliveries --json` lists all._")
+    lines = [f"{bold('Deliveries')}: {summary}"]
+    cut = False
+    for title, rows, shown in listed:
+        if not rows:
+            continue
+        fitted = fit_lines([f"- {esc(delivery_line(d, ctx.tz, ctx.now))}" for d in rows], LISTING_BUDGET // len(listed))
+        if not state:
+            lines.append(f"{bold(title)}:")
+        lines += fitted
+        cut = cut or len(rows) == shown or len(fitted) < len(rows)
+    if cut:
+        lines.append("_Not all are listed; `turnout deliveries --json` lists every one._")
     return Reply("\n".join(lines))
 
 

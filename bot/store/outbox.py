@@ -203,13 +203,15 @@ class OutboxQueries(Queries):
                                   "ORDER BY id DESC LIMIT 1", (person_id, event_id, kind))
         return state in ("sent", "uncertain")
 
-    async def deliveries(self, *, states: tuple[str, ...] = (), limit: int = 200) -> list[Delivery]:
+    async def deliveries(self, *, states: tuple[str, ...] = (), limit: int = 200,
+                         soonest_first: bool = False) -> list[Delivery]:
+        """Deliveries (of ``states``, if given), the latest due first; or the soonest, for what is still to go."""
         where, params = "", []
         if states:
             where = f"WHERE state IN ({','.join('?' * len(states))})"
             params = list(states)
-        rows = await self.all(f"SELECT * FROM deliveries {where} ORDER BY due_at DESC, id DESC LIMIT ?",
-                              (*params, limit))
+        order = "due_at, id" if soonest_first else "due_at DESC, id DESC"
+        rows = await self.all(f"SELECT * FROM deliveries {where} ORDER BY {order} LIMIT ?", (*params, limit))
         return [delivery_from(r) for r in rows]
 
     async def delivery_counts(self) -> dict[str, int]:

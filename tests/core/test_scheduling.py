@@ -638,6 +638,22 @@ async def test_organizers_can_list_deliveries_by_state(bot: Bot) -> None:
     assert "failed · confirm → test DM Ann" in failed and "refused: Cannot send messages" in failed
 
 
+async def test_deliveries_list_the_next_to_go_soonest_first_and_what_went_latest_first(bot: Bot) -> None:
+    await bot.say("olivia", "channel link reminders", channel="reminders")
+    await bot.say("olivia", "channel link announcements", channel="news")
+    for week in range(12):  # a quarter's worth of planned reminders, far ahead
+        await bot.say("olivia", f'event add Canvass {week} when:"2027-0{1 + week // 4}-{10 + week % 4} 10am"')
+    await bot.say("olivia", 'event add Phonebank when:"Nov 29 6pm"')  # its reminder goes out first
+    await bot.say("olivia", "announce Doors open at 6 tomorrow!")
+    await bot.advance(minutes=1)
+    text = await bot.say("olivia", "deliveries")
+    first, after = text.split("\nLatest:\n")
+    assert first.splitlines()[1] == "Next:"
+    assert "reminder → test #reminders · Sat, Nov 28 · 6:00 PM EST" in first.splitlines()[2]  # tomorrow's, first
+    assert after.startswith("- ") and "sent · announcement" in after.splitlines()[0]
+    assert text.endswith("Not all are listed; `turnout deliveries --json` lists every one.")
+
+
 async def test_an_all_day_entry_is_reminded_of_in_the_morning_by_date_not_at_10_pm(bot: Bot) -> None:
     # Midnight to midnight, as a council date whose hour is not announced yet is imported.
     await bot.say("olivia", "channel link reminders", channel="reminders")
