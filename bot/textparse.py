@@ -247,8 +247,23 @@ def _convert_all(command: Command, raw: dict[str, str]) -> dict[str, Any]:
     return args
 
 
+#: Single quotes some people put around a value as they would double quotes (``where:'Town Hall'``).
+_SINGLE_QUOTES = (("'", "'"), ("\u2018", "\u2019"))
+
+
+def _unquoted(value: str) -> str:
+    """The value without single quotes wrapped around the whole of it and used nowhere inside
+    (``'Town Hall'``); apostrophes (``Durham's``) and quotes within a text are kept."""
+    for opening, closing in _SINGLE_QUOTES:
+        inner = value[1:-1]
+        if (len(value) > 2 and value[0] == opening and value[-1] == closing and opening not in inner
+                and closing not in inner):
+            return inner.strip()
+    return value
+
+
 def convert(command: Command, param: Param, value: str) -> Any:
-    value = value.strip()
+    value = _unquoted(value.strip())
     if not value:
         raise _usage(command, f"{param.placeholder} is empty.")
     if param.kind in ("text", "words", "time", "zone"):

@@ -203,3 +203,18 @@ def test_recent_lines_keep_only_short_lines_that_parse_with_immutable_values() -
     for line in ("signup 1", "signup 2", "signup 3"):
         assert lines.parse(line) is not None
     assert "signup 1" not in lines and "signup 2" in lines and "signup 3" in lines  # the oldest went first
+
+
+@pytest.mark.parametrize(("line", "where"), [
+    ("event add x when:mon 7pm where:'Town Hall'", "Town Hall"),
+    ("event add x when:mon 7pm where:\u2018Town Hall\u2019", "Town Hall"),
+    ("event add x when:mon 7pm where:Durham's Hall", "Durham's Hall"),
+    ("event add x when:mon 7pm where:'Bull' City 'Hall'", "'Bull' City 'Hall'"),
+    ("event add x when:mon 7pm where:''", "''"),
+])
+def test_single_quotes_around_a_whole_value_are_dropped_and_apostrophes_kept(line: str, where: str) -> None:
+    assert parse(line)[1]["where"] == where
+
+
+def test_a_time_in_single_quotes_is_a_time() -> None:
+    assert parse("event add x when:'Dec 7 7pm' spots:3")[1]["when"] == "Dec 7 7pm"
