@@ -370,8 +370,14 @@ def parse_duration(text: str) -> timedelta:
     return total
 
 
+#: What ``remind:`` takes for no reminders at all.
+NO_REMINDERS = ("none", "off")
+
+
 def parse_offsets(text: str) -> list[timedelta]:
-    """A reminder list such as ``3d,1d,1h``: distinct, largest first."""
+    """A reminder list such as ``3d,1d,1h``: distinct, largest first; ``none`` (or ``off``) is empty."""
+    if text.strip().lower() in NO_REMINDERS:
+        return []
     parts = [p for p in re.split(r"[,\s]+", text.strip()) if p]
     if not parts:
         raise UsageError("The reminder list is empty. Try `1d,2h`.")

@@ -19,6 +19,7 @@ from bot.series import extend_series
 from bot.store import Tx
 from bot.store.events import MAX_LENGTH
 from bot.timeparse import (
+    NO_REMINDERS,
     clock_note,
     evening_reading,
     format_offset,
@@ -148,7 +149,7 @@ def _texts(args: dict[str, Any]) -> dict[str, Any]:
     if args.get("link") is not None:
         out["link"] = validate.url(args["link"])
     if args.get("remind") is not None:
-        out["remind"] = ",".join(format_offset(o) for o in args["remind"])
+        out["remind"] = ",".join(format_offset(o) for o in args["remind"]) or NO_REMINDERS[0]
     return out
 
 
@@ -362,7 +363,7 @@ def register(registry: Registry) -> None:
         Param("roles", "text", "Roles with spots, e.g. speaker=5,attendee", required=False, keyword=True),
         Param("about", "text", "Description", max_length=2000, required=False, keyword=True),
         Param("link", "text", "A web link about the event", max_length=500, required=False, keyword=True),
-        Param("remind", "offsets", "Reminders before it, e.g. 3d,1d,1h", required=False, keyword=True),
+        Param("remind", "offsets", "Reminders before it, e.g. 3d,1d,1h, or none", required=False, keyword=True),
     )
     repeat = Param("repeat", "text", "Repeat: weekly, every 2 weeks, 1st,3rd mon", required=False, keyword=True,
                    max_length=40)

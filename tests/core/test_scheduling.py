@@ -680,3 +680,16 @@ async def test_an_all_day_entry_is_reminded_of_in_the_morning_by_date_not_at_10_
     assert [s.target.address for s in reminders()[3:]] == ["reminders", "ann", "bo"]
     assert bot.dms_to("bo")[-1] == "Reminder: Budget vote (#1) is today: Tue, Dec 8 (all day)."
     assert await _deliveries(bot, "pending") == []
+
+
+async def test_an_event_can_have_no_reminders_and_get_them_back(bot: Bot) -> None:
+    await bot.say("olivia", "channel link reminders", channel="reminders")
+    assert "Added event: #1" in await bot.say("olivia", 'event add Strategy call when:"Dec 7 7pm" remind:none')
+    await bot.say("ann", "signup 1")
+    assert "nothing yet" in await bot.say("olivia", "deliveries")  # no reminder, no day-before confirmation
+    await bot.run_until(NY_7PM_DEC_7)
+    assert bot.dms_to("ann") == [] and bot.posts_in("reminders") == []
+    await bot.say("olivia", 'event add Canvass when:"Dec 9 7pm" remind:off')
+    await bot.say("olivia", "event edit 2 remind:2h")
+    listed = await bot.say("olivia", "deliveries")
+    assert listed.startswith("Deliveries: 1 pending") and "reminder → test #reminders · Wed, Dec 9 · 5:00 PM" in listed
