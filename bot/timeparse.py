@@ -94,6 +94,19 @@ def zone(name: str) -> ZoneInfo:
     raise UsageError(f"I don't know the time zone `{esc(cleaned)}`. Use an IANA name like `America/New_York`.")
 
 
+#: Zones that are one clock all year, not a place: right for someone who means UTC, a slip for
+#: someone in London, whose clocks go forward in summer.
+_FIXED_CLOCKS = {"gmt", "utc", "uct", "zulu", "universal", "greenwich", "gmt0", "gmt+0", "gmt-0"}
+
+
+def fixed_clock_note(tz: ZoneInfo) -> str | None:
+    """A word for someone who chose a zone with no summer time by name (``GMT``); None for places."""
+    if tz.key.lower() not in _FIXED_CLOCKS and not tz.key.startswith("Etc/"):
+        return None
+    return (f"`{tz.key}` keeps one clock all year, with no summer time. If your clocks change, choose your "
+            "place instead: `tz Europe/London` in the UK, for example.")
+
+
 def localize(day: date, at: time, tz: ZoneInfo) -> datetime:
     """The UTC instant of a wall-clock time in ``tz``.
 

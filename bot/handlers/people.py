@@ -10,7 +10,7 @@ from bot.markup import bold, esc
 from bot.model import Attachment, Button, Reply
 from bot.reminders import plan_person
 from bot.store import Tx
-from bot.timeparse import format_when, zone
+from bot.timeparse import fixed_clock_note, format_when, zone
 
 
 async def _replan(ctx: Context, tx: Tx) -> None:
@@ -31,7 +31,9 @@ async def tz(ctx: Context, args: dict[str, Any]) -> Reply:
         person = await ctx.stored_person(tx)
         await tx.set_timezone(person.id, chosen.key)
         await _replan(ctx, tx)
-    return Reply(f"Times will show in {esc(chosen.key)} for you; it's now {format_when(ctx.now, chosen)}.")
+    note = fixed_clock_note(chosen)
+    return Reply(f"Times will show in {esc(chosen.key)} for you; it's now {format_when(ctx.now, chosen)}."
+                 + (f"\nNote: {note}" if note else ""))
 
 
 async def reminders(ctx: Context, args: dict[str, Any]) -> Reply:

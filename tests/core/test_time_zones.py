@@ -120,3 +120,15 @@ async def test_until_a_time_of_day_before_the_start_ends_the_next_morning(bot: B
     assert "Sat, Dec 5 · 10:00 PM – Sun, Dec 6 · 1:00 AM EST" in added, added
     refused = await bot.say("olivia", 'event add Backwards when:"Dec 5 10pm" until:"Dec 5 9pm"')
     assert "must be after the start" in refused  # a date given says which day: no guessing
+
+
+async def test_a_zone_with_no_summer_time_is_taken_with_a_note_and_a_seasons_clock_is_refused(bot: Bot) -> None:
+    gmt = await bot.say("ann", "tz GMT")
+    assert gmt.startswith("Times will show in GMT for you")
+    assert gmt.endswith("Note: `GMT` keeps one clock all year, with no summer time. If your clocks change, choose "
+                        "your place instead: `tz Europe/London` in the UK, for example.")
+    assert "Note" not in await bot.say("ann", "tz Europe/London")
+    assert "Note" not in await bot.say("ann", "tz Asia/Tokyo")  # a place without summer time is what it says
+    refused = await bot.say("ann", "tz EST")
+    assert "`EST` names a clock, not a place" in refused and "`America/New_York` (US Eastern)" in refused
+    assert "your time zone is asia/tokyo" in (await bot.say("ann", "tz")).lower()  # the refusal changed nothing
