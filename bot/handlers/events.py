@@ -161,14 +161,17 @@ async def event_add(ctx: Context, args: dict[str, Any]) -> Reply:
     if args.get("repeat") is not None:
         return await _add_series(ctx, args, times, roles, fields)
     async with ctx.store.transaction() as tx:
+        twins = await tx.same_events(fields["title"], times[0])
         event = await tx.create_event(
             title=fields.pop("title"), starts_at=times[0], ends_at=times[1], roles=roles, now=ctx.now,
             created_by=ctx.person.id, **fields,
         )
         await plan_event(ctx.notifier(tx), event)
+    twin = (f"\nNote: #{twins[0]} has this title and time already. If this one was sent twice by mistake, "
+            f"`event cancel {event.id}` removes it.") if twins else ""
     return Reply(
         f"Added event: {event_line(event, ctx.tz, ctx.now, home=ctx.campaign_tz)}"
-        + clock_note_line(ctx, args.get("when"), times[0]),
+        + clock_note_line(ctx, args.get("when"), times[0]) + twin,
         cards=(event_card(event, ctx.tz, ctx.now, home=ctx.campaign_tz),),
         buttons=event_buttons(event, ctx.now),
     )

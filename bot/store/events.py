@@ -166,6 +166,12 @@ class EventQueries(Queries):
             (iso_utc(now - MAX_LENGTH), iso_utc(now), limit, offset),
         )
 
+    async def same_events(self, title: str, starts_at: datetime) -> list[int]:
+        """Ids of scheduled events of this title (any capitalisation) that start at this moment."""
+        rows = await self.all("SELECT id FROM events WHERE status = 'scheduled' AND starts_at = ? "
+                              "AND lower(title) = lower(?) ORDER BY id", (iso_utc(starts_at), title))
+        return [r["id"] for r in rows]
+
     async def series_dates(self, series_id: int, *, since: datetime) -> list[Event]:
         """A series' dates that are not cancelled and start at ``since`` or later, soonest first."""
         return await self._events(

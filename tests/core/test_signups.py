@@ -49,6 +49,15 @@ async def test_a_time_without_am_or_pm_is_read_as_a_person_would(bot: Bot) -> No
     assert "Note" not in await bot.say("olivia", 'event add Y when:"Dec 9 07:00"')  # a 24-hour time says what it is
 
 
+async def test_an_event_added_twice_is_added_with_a_note_naming_the_first(bot: Bot) -> None:
+    assert "Note" not in await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:5")
+    again = await bot.say("olivia", "event add canvass when:Dec 12 10am spots:5")
+    assert again.startswith("Added event: #2")
+    assert again.endswith("Note: #1 has this title and time already. If this one was sent twice by mistake, "
+                          "`event cancel 2` removes it.")
+    assert "Note" not in await bot.say("olivia", "event add Canvass when:Dec 12 2pm spots:5")  # another shift
+
+
 async def test_full_role_waitlists_in_order_and_cancel_promotes_the_first(bot: Bot) -> None:
     await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:2")
     assert "You're in!" in await bot.say("ann", "signup 1")
