@@ -69,6 +69,9 @@ class Command:
     #: on them: it gets them unsaved, named as the platform names them now ("" when it does not say).
     #: The sign-up does this on the writer, a crowd in one query.
     finds_asker: bool = False
+    #: The dispatcher keeps the parse of its lines (``textparse.RecentLines``): a crowd sends the same
+    #: one thousands of times. Only for commands whose lines name no person.
+    remembered: bool = False
     examples: tuple[str, ...] = ()
     #: Extra explanation shown by ``help <command>``.
     details: str = ""

@@ -38,7 +38,7 @@ class Dispatcher:
         self.clock = clock
         self.config = config
         self.registry = registry
-        self._lines = RecentLines(registry)
+        self._lines = RecentLines()
         #: Called after a command queued outgoing messages (the runtime wakes the postman).
         self.on_queued = on_queued
 
@@ -59,9 +59,12 @@ class Dispatcher:
                           f"`{incident}` in the bot's log.", is_error=True)]
 
     async def _run(self, invocation: Invocation) -> list[Reply]:
-        parsed = self._lines.parse(invocation.text) if invocation.options is None else None
+        typed = invocation.options is None
+        parsed = self._lines.get(invocation.text) if typed else None
         if parsed is None:
             parsed = self._parse(invocation)
+            if typed:
+                self._lines.keep(invocation.text, parsed)
         command, args = parsed.command, parsed.args
         if command.organizer and not invocation.actor.is_organizer:
             raise PermissionDenied(f"`{command.name}` is for organizers only.")

@@ -132,35 +132,33 @@ class RecentLines:
     """Lines parsed lately, kept with their parse: a crowd that clicks one "Sign up" button sends
     one line thousands of times, and reading it again is a quarter of what answering it costs.
 
-    Only short lines that parsed are kept (at most ``size``, the oldest forgotten first), and only
-    while every value is immutable, so no caller sees another's changes. A line that does not parse
-    is never kept: its caller parses it again to say what is wrong.
+    Only lines of commands marked ``remembered`` are kept (their lines name events and roles, never
+    a person), only short ones, at most ``size`` (the oldest forgotten first), and only while every
+    value is immutable, so no caller sees another's changes.
     """
 
     KEPT = (str, int, timedelta, type(None))
 
-    def __init__(self, registry: Registry, *, size: int = 256, longest: int = 64) -> None:
-        self.registry = registry
+    def __init__(self, *, size: int = 256, longest: int = 64) -> None:
         self.size, self.longest = size, longest
         self._parsed: dict[str, Parsed] = {}
 
     def __contains__(self, line: str) -> bool:
         return line in self._parsed
 
-    def parse(self, line: str) -> Parsed | None:
-        """The line's parse; None when it does not parse."""
+    def get(self, line: str) -> Parsed | None:
+        """The line's parse, when it is kept: its arguments are the caller's own."""
         parsed = self._parsed.get(line)
-        if parsed is not None:
-            return Parsed(parsed.command, dict(parsed.args))
-        try:
-            parsed = parse_line(line, self.registry)
-        except UsageError:
-            return None
-        if len(line) <= self.longest and all(isinstance(v, self.KEPT) for v in parsed.args.values()):
-            if len(self._parsed) >= self.size:
-                del self._parsed[next(iter(self._parsed))]
-            self._parsed[line] = Parsed(parsed.command, dict(parsed.args))
-        return parsed
+        return None if parsed is None else Parsed(parsed.command, dict(parsed.args))
+
+    def keep(self, line: str, parsed: Parsed) -> None:
+        """Keep a line's parse, if it may be kept."""
+        if (not parsed.command.remembered or len(line) > self.longest or line in self._parsed
+                or not all(isinstance(v, self.KEPT) for v in parsed.args.values())):
+            return
+        if len(self._parsed) >= self.size:
+            del self._parsed[next(iter(self._parsed))]
+        self._parsed[line] = Parsed(parsed.command, dict(parsed.args))
 
 
 def match_line(line: str, registry: Registry) -> tuple[Command, list[Token]]:

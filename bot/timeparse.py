@@ -374,7 +374,10 @@ def parse_duration(text: str) -> timedelta:
         if m.start() != pos:
             break
         amount, unit = float(m.group(1)), m.group(2)
-        total += amount * _UNITS[unit[0]]
+        try:
+            total += amount * _UNITS[unit[0]]
+        except OverflowError:
+            raise UsageError("That duration is longer than a year.") from None
         pos = m.end()
     if pos != len(raw) or total <= timedelta():
         raise UsageError(f"`{esc(text.strip()[:32])}` is not a duration. Try `2h`, `90m` or `1d`.")

@@ -375,7 +375,7 @@ def register(registry: Registry) -> None:
                          (Param("page", "int", "Which page of the list", required=False, min=1, max=1000),),
                          stores_asker=False, examples=("events", "events 2")))
     registry.add(Command("event", "One event in full, with sign-up buttons", event_show, (event,), stores_asker=False,
-                         examples=("event 3",)))
+                         remembered=True, examples=("event 3",)))
     registry.add(Command(
         "event add", "Add an event (organizers)", event_add,
         (Param("title", "words", "What it is called", max_length=200), when, *common, repeat),

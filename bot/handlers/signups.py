@@ -324,14 +324,14 @@ def register(registry: Registry) -> None:
     registry.add(Command(
         "signup", "Sign up for an event (waitlisted when full)", signup,
         (event, Param("role", "text", "Which role, when the event has several", required=False, max_length=32)),
-        stores_asker=False, finds_asker=True, examples=("signup 3", "signup 3 speaker"),
+        stores_asker=False, finds_asker=True, remembered=True, examples=("signup 3", "signup 3 speaker"),
     ))
     registry.add(Command("cancel", "Give up your spot; the waitlist moves up", cancel, (event,),
-                         stores_asker=False, examples=("cancel 3",)))
+                         stores_asker=False, remembered=True, examples=("cancel 3",)))
     registry.add(Command("claim", "Take a spot you were offered from the waitlist", claim, (event,),
-                         stores_asker=False, examples=("claim 3",)))
+                         stores_asker=False, remembered=True, examples=("claim 3",)))
     registry.add(Command("confirm", "Say you're still coming (asked the day before)", confirm, (event,),
-                         stores_asker=False, examples=("confirm 3",)))
+                         stores_asker=False, remembered=True, examples=("confirm 3",)))
     registry.add(Command("mine", "Your upcoming sign-ups and waitlist places", mine, stores_asker=False,
                          examples=("mine",)))
     registry.add(Command("roster", "Who is signed up, as a CSV file (organizers)", roster, (event,),

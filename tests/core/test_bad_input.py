@@ -35,6 +35,7 @@ BAD = [
     ('event add x when:mon 7pm roles:"Bad Role"', "not a role name"),
     ("event add x when:mon 7pm spots:5 roles:a", "either"),
     ("tz ../../etc/passwd", "not a time zone"),
+    ("event add x when:mon 7pm duration:99999999999999999999d", "longer than a year"),
     ("petition nope", "no petition called"),
     ("petition set resolution -5", "at least 0"),
     ("help nothing", "no command `nothing`"),
@@ -122,3 +123,9 @@ async def test_slips_in_command_names_are_answered_with_the_command_meant_and_ch
     assert "Did you mean `spots:`?" in await bot.say("olivia", "event edit 1 spost:5")
     listing = await bot.say("ann", "event 1")
     assert "CANCELLED" not in listing and "0/2" in listing  # nothing was cancelled, changed or signed up
+
+
+async def test_a_volunteer_sending_an_organizer_command_hears_only_that_it_is_for_organizers(bot: Bot) -> None:
+    for line in ("event add X when:mon 7pm duration:99999999999999999999d", "event add X when:mon 7pm spots:-3"):
+        [reply] = await bot.ask("ann", line)
+        assert reply.is_error and to_plain(reply.text) == "Not allowed: `event add` is for organizers only."
