@@ -126,7 +126,7 @@ class SignupDesk:
         person_id = person.id
         held = self._held_by(event.id, person_id)
         if held is not None and held[1] != "cancelled":
-            if held[0] is None:  # taken earlier in this crowd: its place in line is read from the table
+            if self._unwritten:  # its place in line is read from the table: those ahead must be in it
                 self.flush()
                 held = self._held[event.id, person_id]
                 assert held is not None and held[0] is not None

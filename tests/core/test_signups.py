@@ -353,6 +353,17 @@ async def test_a_crowd_newcomer_stored_and_signed_up_meanwhile_is_told_they_alre
         assert await tx.scalar("SELECT COUNT(*) FROM signups") == 2
 
 
+async def test_someone_back_in_line_who_clicks_twice_in_a_crowd_is_told_the_same_place_both_times(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:1")
+    await bot.say("ann", "signup 1")
+    await bot.say("cy", "signup 1")
+    await bot.say("cy", "cancel 1")
+    bo, cy, cy_again = await asyncio.gather(*(bot.say(name, "signup 1") for name in ("bo", "cy", "cy")))
+    assert "number 1 on the waitlist" in bo  # a newcomer, not written yet when cy clicks again
+    assert "number 2 on the waitlist" in cy
+    assert "already number 2 on the waitlist" in cy_again
+
+
 async def test_a_sign_up_finds_the_asker_itself_and_answers_in_their_own_zone(bot: Bot) -> None:
     await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:5")
     await bot.say("ann", "tz America/Los_Angeles")
