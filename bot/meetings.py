@@ -235,6 +235,9 @@ async def apply_meetings(
 
 async def _apply_one(n: Notifier, calendar: Calendar, meeting: MeetingLike, key: str, summary: ImportSummary) -> None:
     existing = await n.tx.event_by_source(_legacy_key(calendar, meeting)) or await n.tx.event_by_source(key)
+    if existing is None and key.startswith("ics:"):  # the feed's secret link was reset: the same meetings
+        existing = await n.tx.orphan_by_source_id("ics", meeting.source_id, _clip(meeting.title, MAX_TITLE),
+                                                  meeting.start)
     if existing is not None:
         owner = await n.tx.adopt_event(existing.id, calendar.id, key)
         if owner == "theirs":  # another calendar imports it too (a duplicate added before 2026-11): its own

@@ -142,6 +142,16 @@ class EventQueries(Queries):
         events = await self._events("SELECT * FROM events WHERE source_key = ?", (source_key,))
         return events[0] if events else None
 
+    async def orphan_by_source_id(self, kind: str, source_id: str, title: str, starts_at: datetime) -> Event | None:
+        """An event imported from a ``kind`` source whose calendar was removed, with this source id (an
+        iCalendar UID) and the same title or start: the same meeting, brought by a feed whose address
+        changed (a secret link reset). Keys are ``kind:<16 hex>:<source id>``."""
+        events = await self._events(
+            "SELECT * FROM events WHERE calendar_id IS NULL AND source_key GLOB ? AND substr(source_key, ?) = ? "
+            "AND (title = ? OR starts_at = ?) ORDER BY id LIMIT 1",
+            (f"{kind}:*", len(kind) + 19, source_id, title, iso_utc(starts_at)))
+        return events[0] if events else None
+
     async def calendar_events(
         self, calendar_id: int, *, after: datetime, before: datetime | None = None, include_cancelled: bool = False,
     ) -> list[Event]:

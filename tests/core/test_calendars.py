@@ -292,6 +292,22 @@ async def test_removing_a_calendar_stops_the_syncs_and_keeps_its_events(
     assert [e.title for e in await _events(bot) if e.is_cancelled] == ["Council Work Session"]
 
 
+async def test_a_feed_added_again_under_a_new_secret_link_finds_its_events_instead_of_copying_them(
+    bot: Bot, feeds: tuple[str, dict[str, bytes]],
+) -> None:
+    base, served = feeds
+    await _add_council(bot, base)
+    assert "You're in!" in await bot.say("ann", "signup 1 speak")
+    await bot.say("olivia", "calendar remove council")  # Google reset the secret address: remove, add anew
+    again = await bot.say("olivia", f"calendar add Council ics:{base}/council.ics?key=n3w-s3cret")
+    assert "5 meetings found; 0 new, 0 updated, 0 cancelled; 5 were already here from an earlier import" in again
+    assert len(await _events(bot)) == 5
+    assert "as speak" in await bot.say("ann", "mine")
+    served["/council.ics"] = feed(regular())  # they are the new calendar's: a meeting dropped is called off
+    await bot.advance(hours=1)
+    assert [e.title for e in await _events(bot) if e.is_cancelled] == ["Council Work Session"]
+
+
 async def test_events_keyed_the_old_way_by_calendar_row_are_found_and_re_keyed(
     bot: Bot, feeds: tuple[str, dict[str, bytes]],
 ) -> None:
