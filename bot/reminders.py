@@ -17,7 +17,7 @@ from bot.markup import bold, esc
 from bot.model import Button, Outgoing, Reply
 from bot.notify import Notifier, channel_target, dm_target, zone_of
 from bot.store.channels import linked_channels
-from bot.store.outbox import cancel_keys, pending_keys, plan_delivery
+from bot.store.outbox import cancel_keys, pending_keys, plan_delivery, reword_pending
 from bot.store.signups import confirmed_people, confirmed_person
 from bot.timeparse import iso_utc, localize, parse_offsets
 from bot.views import is_whole_days, when_text
@@ -117,12 +117,14 @@ def _plan_person_rows(conn: sqlite3.Connection, event: Event, person: Person, of
     for offset in offsets:
         due = reminder_due(event, offset, home)
         key = _key(event, offset, f"p{person.id}")
-        if due <= now:
-            if now < _expires(event, due, offset, home):
-                wanted.add(key)  # due and not sent yet: the postman's now, left as it is
+        if due <= now and now >= _expires(event, due, offset, home):
             continue
         confirm = offset == confirm_at
         reply = reminder_reply(event, offset, zone_of(person, home), home=home, confirm=confirm, channel=False)
+        if due <= now:  # due and not sent yet: the postman's now, worded as the event is
+            reword_pending(conn, key, reply, now)
+            wanted.add(key)
+            continue
         plan_delivery(conn, Outgoing(dm_target(person), reply, key=key, person_id=person.id, due_at=due,
                                      expires_at=_expires(event, due, offset, home)),
                       "confirm" if confirm else "reminder", now, event.id)
@@ -166,11 +168,13 @@ def _plan_event_rows(conn: sqlite3.Connection, event: Event, config: Config, now
             for offset in offsets:
                 due = reminder_due(event, offset, home)
                 key = _key(event, offset, f"ch{link.id}")
-                if due <= now:
-                    if now < _expires(event, due, offset, home):
-                        wanted.add(key)  # due and not sent yet: the postman's now, left as it is
+                if due <= now and now >= _expires(event, due, offset, home):
                     continue
                 reply = reminder_reply(event, offset, home, home=home, confirm=False, channel=True)
+                if due <= now:  # due and not sent yet: the postman's now, worded as the event is
+                    reword_pending(conn, key, reply, now)
+                    wanted.add(key)
+                    continue
                 out = Outgoing(channel_target(link), reply, key=key, due_at=due,
                                expires_at=_expires(event, due, offset, home))
                 plan_delivery(conn, out, "reminder", now, event.id)

@@ -14,7 +14,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.domain import Delivery
-from bot.model import Outgoing
+from bot.model import Outgoing, Reply
 from bot.store.base import Queries, like_escape
 from bot.timeparse import from_iso, iso_utc
 
@@ -38,6 +38,13 @@ def plan_delivery(conn: sqlite3.Connection, out: Outgoing, kind: str, now: datet
         "state = 'pending', updated_at = excluded.updated_at "
         "WHERE deliveries.state IN ('pending', 'cancelled') AND deliveries.attempts = 0",
     )
+
+
+def reword_pending(conn: sqlite3.Connection, key: str, reply: Reply, now: datetime) -> None:
+    """Give a delivery not yet tried new words, if it exists: a reminder already due is not planned
+    anew (someone signing up late must not get it), but the one waiting goes out as things are now."""
+    conn.execute("UPDATE deliveries SET payload = ?, updated_at = ? WHERE key = ? AND state = 'pending' "
+                 "AND attempts = 0", (reply.to_json(), iso_utc(now), key))
 
 
 def _insert_delivery(

@@ -307,6 +307,21 @@ async def test_a_reminder_that_is_due_survives_a_re_plan_before_the_postman_send
     assert any("starts in 2 hours" in dm for dm in bot.dms_to("ann"))
 
 
+async def test_a_reminder_due_but_not_sent_goes_out_as_the_event_is_now(bot: Bot) -> None:
+    await bot.say("olivia", "channel link reminders", channel="reminders")
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" where:"Old Hall" spots:3 remind:2h')
+    await bot.say("ann", "signup 1")
+    bot.clock.set(NY_7PM_DEC_7 - timedelta(hours=2, minutes=-5))  # due 5 minutes ago; the postman not round yet
+    await bot.say("olivia", 'event edit 1 where:"Union Hall"')
+    [reminder] = [dm for dm in bot.dms_to("ann") if "starts in 2 hours" in dm]
+    assert "at Union Hall" in reminder and "Old Hall" not in reminder
+    [posted] = [p for p in bot.posts_in("reminders") if "starts in 2 hours" in p]
+    assert "at Union Hall" in posted
+    await bot.say("bo", "signup 1")  # too late for that reminder: none is planned for him
+    await bot.advance(minutes=30)
+    assert not any("starts in" in dm for dm in bot.dms_to("bo"))
+
+
 async def test_an_all_day_entrys_morning_reminder_planned_before_expiry_existed_still_goes(tmp_path: Path) -> None:
     clock = FakeClock(datetime(2026, 12, 1, 12, tzinfo=UTC))
     async with _bot_on(tmp_path, clock) as bot:
