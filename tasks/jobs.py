@@ -43,12 +43,12 @@ async def understaffed(n: Notifier, timer: Timer) -> None:
     if not gaps:
         return
     tz = n.config.campaign.tz
-    needs = ", ".join(f"{r.open_spots} {esc(r.name)}" for r in gaps)
+    needs = "open spots (" + ", ".join(f"{esc(r.name)}: {r.open_spots}" for r in gaps) + ")"
     await n.to_channels("organizers", Reply(
-        f"{bold('Short-staffed')}: {event_line(event, tz, n.now)} still needs {needs}.", visibility="channel"
+        f"{bold('Short-staffed')}: {event_line(event, tz, n.now)} still has {needs}.", visibility="channel"
     ), kind="understaffed", key=f"understaffed:{timer.key}:org", event_id=event.id)
     await n.to_channels("reminders", Reply(
-        f"{bold('Help needed')}: {esc(event.title)} (#{event.id}) still needs {needs}. "
+        f"{bold('Help needed')}: {esc(event.title)} (#{event.id}) still has {needs}. "
         f"Type `event {event.id}` to sign up.", visibility="channel",
     ), kind="understaffed", key=f"understaffed:{timer.key}:help", event_id=event.id)
 

@@ -535,8 +535,8 @@ async def test_understaffed_events_alert_organizers_and_ask_volunteers(bot: Bot)
     await bot.say("ann", "signup 1 speaker")
     await bot.run_until(NY_7PM_DEC_7 - timedelta(days=3))
     [alert] = bot.posts_in("organizers")
-    assert alert.startswith("Short-staffed: #1 Council") and "still needs 4 speaker" in alert
-    assert "Help needed: Council (#1) still needs 4 speaker" in bot.posts_in("reminders")[0]
+    assert alert.startswith("Short-staffed: #1 Council") and "still has open spots (speaker: 4)." in alert
+    assert "Help needed: Council (#1) still has open spots (speaker: 4)." in bot.posts_in("reminders")[0]
 
 
 async def test_an_all_day_entry_short_of_people_is_flagged_in_the_morning_not_at_midnight(bot: Bot) -> None:
