@@ -188,6 +188,7 @@ def bind(command: Command, tokens: list[Token]) -> dict[str, Any]:
     # Quotes group words into one value; inside a longer text (after its first word) they are the
     # person's own and kept: announce Vote "yes" on Prop 5.
     raw: dict[str, str] = {}
+    keyed: list[str] = []  # the parameters given as key:value
     positional: list[Token] = []
     current: Param | None = None
     for token in tokens:
@@ -199,6 +200,7 @@ def bind(command: Command, tokens: list[Token]) -> dict[str, Any]:
             if param.name in raw:
                 raise _usage(command, f"`{param.name}:` is given twice.")
             raw[param.name] = m.group(2)
+            keyed.append(param.name)
             current = param if param.kind in _EXTENDS else None
         elif current is not None:
             extended = raw[current.name]
@@ -217,6 +219,8 @@ def bind(command: Command, tokens: list[Token]) -> dict[str, Any]:
     if positional:
         extra = " ".join(t.text for t in positional)
         raise _usage(command, f"I didn't expect `{esc(extra[:60])}` here.")
+    for name in keyed:  # where:'Town Hall'; a title such as 'Tis the season keeps its apostrophe
+        raw[name] = _unquoted(raw[name].strip())
     return _convert_all(command, raw)
 
 
@@ -250,7 +254,7 @@ _SINGLE_QUOTES = (("'", "'"), ("\u2018", "\u2019"))
 
 
 def _unquoted(value: str) -> str:
-    """The value without single quotes wrapped around the whole of it and used nowhere inside
+    """A ``key:value`` without single quotes wrapped around the whole of it and used nowhere inside
     (``'Town Hall'``); apostrophes (``Durham's``) and quotes within a text are kept."""
     for opening, closing in _SINGLE_QUOTES:
         inner = value[1:-1]
@@ -261,7 +265,7 @@ def _unquoted(value: str) -> str:
 
 
 def convert(command: Command, param: Param, value: str) -> Any:
-    value = _unquoted(value.strip())
+    value = value.strip()
     if not value:
         raise _usage(command, f"{param.placeholder} is empty.")
     if param.kind in ("text", "words", "time", "zone"):

@@ -216,3 +216,8 @@ def test_single_quotes_around_a_whole_value_are_dropped_and_apostrophes_kept(lin
 
 def test_a_time_in_single_quotes_is_a_time() -> None:
     assert parse("event add x when:'Dec 7 7pm' spots:3")[1]["when"] == "Dec 7 7pm"
+
+
+def test_a_text_that_only_starts_and_ends_with_an_apostrophe_keeps_both() -> None:
+    assert parse("event add 'Tis the season at the Smiths' when:mon 7pm")[1]["title"] == \
+        "'Tis the season at the Smiths'"
