@@ -179,15 +179,17 @@ async def petition_chart(ctx: Context, args: dict[str, Any]) -> Reply:
 
 
 #: A typed count that multiplies the total by this much, and adds at least ``JUMP_AT_LEAST``, is asked
-#: about before it is kept: 9000 typed for 900 would tell every channel the goal was reached.
+#: about before it is kept: 9000 typed for 900 would tell every channel the goal was reached. The
+#: first count has nothing to be compared with.
 JUMP_FACTOR = 5
-JUMP_AT_LEAST = 1_000
+JUMP_AT_LEAST = 100
 
 
 def _check_jump(petition: Petition, total: int, args: dict[str, Any], command: str) -> None:
     """Refuse, changing nothing, a typed count that leaps far past the current total unless confirmed."""
     added = total - petition.total
-    if args.get("confirm") or added < JUMP_AT_LEAST or total < petition.total * JUMP_FACTOR:
+    if (args.get("confirm") or petition.total == 0 or added < JUMP_AT_LEAST
+            or total < petition.total * JUMP_FACTOR):
         return
     name = f'"{petition.name}"' if " " in petition.name else petition.name
     raise UsageError(

@@ -58,3 +58,8 @@ async def test_a_count_that_leaps_by_a_slipped_digit_is_asked_about_and_changes_
     assert bot.posts_in("petition")[1:] == [
         "resolution passed 750 signatures! Now 802 of 1,000.",
         "resolution reached its goal of 1,000 signatures (now 7,360)! Thank you all."]
+    await bot.say("olivia", "petition add parks goal:800")
+    assert "Updated." in await bot.say("olivia", "petition set parks 1200")  # a first count: nothing to compare
+    await bot.say("olivia", "petition add trees goal:800")
+    await bot.say("olivia", "petition set trees 90")
+    assert "haven't changed it yet" in await bot.say("olivia", "petition set trees 900")  # small ones slip too
