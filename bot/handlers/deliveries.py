@@ -15,9 +15,10 @@ from bot.timeparse import format_when, iso_utc
 from bot.views import LISTING_BUDGET, fit_lines
 
 STATES = ("pending", "sending", "sent", "failed", "skipped", "uncertain", "cancelled")
-#: Still to go: listed soonest first. The others have happened: listed latest first.
+#: Still to go: listed soonest first. What happened: latest first (the cancelled, often a series'
+#: weeks of reminders at once, only when asked for).
 COMING = ("pending", "sending")
-DONE = tuple(s for s in STATES if s not in COMING)
+DONE = ("sent", "failed", "skipped", "uncertain")
 #: Lines listed of each kind (one state asked for: both together).
 SHOWN_COMING = 10
 SHOWN_DONE = 20
@@ -45,7 +46,7 @@ async def deliveries(ctx: Context, args: dict[str, Any]) -> Reply:
     sections = [(state, (state,), state in COMING, SHOWN_COMING + SHOWN_DONE)] if state else [
         ("Next", COMING, True, SHOWN_COMING), ("Latest", DONE, False, SHOWN_DONE)]
     async with ctx.store.snapshot() as tx:
-        listed = [(title, await tx.deliveries(states=states, limit=shown, soonest_first=soonest), shown)
+        listed = [(title, await tx.deliveries(states=states, limit=shown + 1, soonest_first=soonest), shown)
                   for title, states, soonest, shown in sections]
         counts = await tx.delivery_counts()
     summary = ", ".join(f"{counts[s]} {s}" for s in STATES if counts.get(s)) or "nothing yet"
@@ -54,11 +55,12 @@ async def deliveries(ctx: Context, args: dict[str, Any]) -> Reply:
     for title, rows, shown in listed:
         if not rows:
             continue
-        fitted = fit_lines([f"- {esc(delivery_line(d, ctx.tz, ctx.now))}" for d in rows], LISTING_BUDGET // len(listed))
+        fitted = fit_lines([f"- {esc(delivery_line(d, ctx.tz, ctx.now))}" for d in rows[:shown]],
+                           LISTING_BUDGET // len(listed))
         if not state:
             lines.append(f"{bold(title)}:")
         lines += fitted
-        cut = cut or len(rows) == shown or len(fitted) < len(rows)
+        cut = cut or len(fitted) < len(rows)
     if cut:
         lines.append("_Not all are listed; `turnout deliveries --json` lists every one._")
     return Reply("\n".join(lines))

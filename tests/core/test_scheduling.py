@@ -667,6 +667,22 @@ async def test_deliveries_list_the_next_to_go_soonest_first_and_what_went_latest
     assert "reminder → test #reminders · Sat, Nov 28 · 6:00 PM EST" in first.splitlines()[2]  # tomorrow's, first
     assert after.startswith("- ") and "sent · announcement" in after.splitlines()[0]
     assert text.endswith("Not all are listed; `turnout deliveries --json` lists every one.")
+    await bot.say("olivia", "event cancel 13")  # its cancelled reminders are not news
+    await bot.say("olivia", "event cancel 12")
+    after_cancel = await bot.say("olivia", "deliveries")
+    assert "sent · announcement" in after_cancel.split("\nLatest:\n")[1].splitlines()[0]
+    assert "cancelled ·" not in after_cancel and "cancelled ·" in await bot.say("olivia", "deliveries cancelled")
+
+
+async def test_deliveries_say_not_all_are_listed_only_when_some_are_not(bot: Bot) -> None:
+    await bot.say("olivia", "channel link reminders", channel="reminders")
+    for day in range(5):  # two channel reminders each: exactly the ten listed
+        await bot.say("olivia", f'event add Canvass {day} when:"Dec {10 + day} 10am"')
+    text = await bot.say("olivia", "deliveries")
+    assert text.startswith("Deliveries: 10 pending") and text.count("\n- ") == 10
+    assert "Not all are listed" not in text
+    await bot.say("olivia", 'event add Canvass 5 when:"Dec 15 10am"')
+    assert "Not all are listed" in await bot.say("olivia", "deliveries")
 
 
 async def test_an_all_day_entry_is_reminded_of_in_the_morning_by_date_not_at_10_pm(bot: Bot) -> None:
