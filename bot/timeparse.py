@@ -251,6 +251,8 @@ def _parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = No
         return result
     lowered = _plain(raw)
     at, rest = _take_time(lowered)
+    if at is not None and "tonight" in rest.split() and 1 <= at.hour <= 11 and other_half(raw) is not None:
+        at = at.replace(hour=at.hour + 12)  # tonight 9:30 is the evening's
     today = now.astimezone(tz).date()
     on = _take_date(" ".join(rest.split()), today)
     if at is None:
@@ -287,27 +289,37 @@ def clock_note(text: str, instant: datetime, tz: ZoneInfo, *, now: datetime) -> 
     return f"{_clock(naive)} comes twice on {day} (the clocks go back); this is the first, {local.tzname()}."
 
 
-def evening_reading(text: str) -> str | None:
-    """``text`` with its time of day read as evening (``Dec 7 9:30`` -> ``Dec 7 21:30``) when that time
-    is an hour from 1 to 11 with minutes and no am or pm, which reads as morning though the evening is
-    often meant; None for any other text (``9:30pm``, ``09:30`` and ``21:30`` say which they are)."""
+def other_half(text: str) -> str | None:
+    """``text`` with its time of day read in the other half of the day (``Dec 7 9:30`` -> ``Dec 7
+    21:30``, ``12:30`` -> ``0:30``) when it is an hour from 1 to 12 with minutes and no am or pm,
+    which many mean either way; None for any other text (``9:30pm``, ``09:30`` and ``21:30`` say
+    which they are)."""
     raw = " ".join(text.split())
     m = _CLOCK.search(raw.lower())
-    if m is None or m.group(4) or m.group(1).startswith("0") or not 1 <= int(m.group(1)) <= 11:
+    if m is None or m.group(4) or m.group(1).startswith("0") or not 1 <= int(m.group(1)) <= 12:
         return None
     seconds = f":{m.group(3)}" if m.group(3) else ""
-    return f"{raw[:m.start()]}{int(m.group(1)) + 12}:{m.group(2)}{seconds}{raw[m.end():]}"
+    return f"{raw[:m.start()]}{(int(m.group(1)) + 12) % 24}:{m.group(2)}{seconds}{raw[m.end():]}"
 
 
 def morning_note(text: str) -> str | None:
     """A word for the organizer when a typed time reads as morning but may mean evening (``7:00``)."""
-    if evening_reading(text) is None:
-        return None
     m = _CLOCK.search(" ".join(text.split()).lower())
-    assert m is not None
+    if other_half(text) is None or m is None or int(m.group(1)) == 12:
+        return None
     hour, minute = int(m.group(1)), m.group(2)
     return (f"`{hour}:{minute}` is read as {hour}:{minute} AM. For the evening, write `{hour}:{minute}pm` "
             f"or `{hour + 12}:{minute}`.")
+
+
+def until_note(text: str, end: datetime, tz: ZoneInfo, *, now: datetime) -> str | None:
+    """A word when an end typed without am or pm was read in the other half of the day (``until:9:30``
+    after a 7 PM start is 9:30 PM)."""
+    typed = _typed_clock(text, tz, now)
+    local = end.astimezone(tz)
+    if typed is None or other_half(text) is None or (local.hour - typed.hour) % 24 != 12:
+        return None
+    return f"`until:{esc(' '.join(text.split()))}` is read as {_clock(local)}, the first after the start."
 
 
 def meant_clock(text: str, instant: datetime, tz: ZoneInfo, *, now: datetime) -> time:

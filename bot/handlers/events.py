@@ -21,12 +21,13 @@ from bot.store.events import MAX_LENGTH
 from bot.timeparse import (
     NO_REMINDERS,
     clock_note,
-    evening_reading,
     format_offset,
     format_when,
     meant_clock,
     morning_note,
+    other_half,
     parse_when,
+    until_note,
 )
 from bot.views import event_buttons, event_card, event_line, event_text, fit_lines
 
@@ -98,16 +99,7 @@ def _times(ctx: Context, args: dict[str, Any], current: Event | None = None) -> 
         assert current is not None
         start = current.starts_at
     if args.get("until") is not None:
-        day = start.astimezone(tz).date()
-        end = parse_when(args["until"], now=ctx.now, tz=tz, day=day)
-        evening = evening_reading(args["until"]) if end <= start else None
-        if evening is not None:  # 7 PM until 9:30 means 9:30 PM, 9:00 until 5:00 means 5 PM
-            later = parse_when(evening, now=ctx.now, tz=tz, day=day)
-            end = later if later > start else end
-        if end <= start:  # a time of day alone, before the start: 10 PM until 1 AM ends the next morning
-            next_day = parse_when(args["until"], now=ctx.now, tz=tz, day=day + timedelta(days=1))
-            if next_day != end and next_day - start <= OVERNIGHT:  # 7 PM until 6 PM is a slip, not 23 hours
-                end = next_day
+        end = _end(ctx, args["until"], start)
     elif args.get("duration") is not None:
         end = start + args["duration"]
     elif current is not None:
@@ -119,6 +111,30 @@ def _times(ctx: Context, args: dict[str, Any], current: Event | None = None) -> 
     if end - start > MAX_LENGTH:
         raise UsageError(f"An event can last at most {MAX_LENGTH.days} days.")
     return start, end
+
+
+def _end(ctx: Context, typed: str, start: datetime) -> datetime:
+    """The end ``until:`` means: the time as typed on the start's day when it is after the start, else
+    the first reading after it within ``OVERNIGHT``: 7 PM until 9:30 ends at 9:30 PM, 9:00 until 5:00
+    at 5 PM, 10 PM until 1am or 12:30 the next morning; 7 PM until 6 PM is a slip, not 23 hours."""
+    tz = ctx.campaign_tz
+    day = start.astimezone(tz).date()
+    end = parse_when(typed, now=ctx.now, tz=tz, day=day)
+    if end > start:
+        return end
+    other = other_half(typed)
+    for text, on in ((other, day), (typed, day + timedelta(days=1)), (other, day + timedelta(days=1))):
+        if text is not None:
+            later = parse_when(text, now=ctx.now, tz=tz, day=on)
+            if start < later <= start + OVERNIGHT:
+                return later
+    return end
+
+
+def times_note_lines(ctx: Context, args: dict[str, Any], start: datetime, end: datetime) -> str:
+    """Notes on how the typed ``when:`` and ``until:`` were read, or nothing."""
+    until = until_note(args["until"], end, ctx.campaign_tz, now=ctx.now) if args.get("until") else None
+    return clock_note_line(ctx, args.get("when"), start) + (f"\nNote: {until}" if until else "")
 
 
 def clock_note_line(ctx: Context, typed: str | None, instant: datetime) -> str:
@@ -171,7 +187,7 @@ async def event_add(ctx: Context, args: dict[str, Any]) -> Reply:
             f"`event cancel {event.id}` removes it.") if twins else ""
     return Reply(
         f"Added event: {event_line(event, ctx.tz, ctx.now, home=ctx.campaign_tz)}"
-        + clock_note_line(ctx, args.get("when"), times[0]) + twin,
+        + times_note_lines(ctx, args, *times) + twin,
         cards=(event_card(event, ctx.tz, ctx.now, home=ctx.campaign_tz),),
         buttons=event_buttons(event, ctx.now),
     )
@@ -206,7 +222,7 @@ async def _add_series(
     dates = f"{len(created)} {'date' if len(created) == 1 else 'dates'}"
     lines = [f"Added a series, {rule.describe()}, with {dates} so far (more are added as time goes):"]
     lines += [f"- {event_line(e, ctx.tz, ctx.now, home=ctx.campaign_tz)}" for e in created[:10]]
-    return Reply("\n".join(lines) + clock_note_line(ctx, args.get("when"), times[0]),
+    return Reply("\n".join(lines) + times_note_lines(ctx, args, *times),
                  buttons=event_buttons(created[0], ctx.now))
 
 
@@ -236,7 +252,7 @@ async def event_edit(ctx: Context, args: dict[str, Any]) -> Reply:
             notes.append(f"{role.confirmed + role.offered} already have the {role.spots} {esc(role.name)} "
                          f"spot{'s' if role.spots != 1 else ''}; nobody was removed")
     suffix = f" ({', '.join(notes)})" if notes else ""
-    note = clock_note_line(ctx, args.get("when"), after.starts_at)
+    note = times_note_lines(ctx, args, after.starts_at, after.ends_at)
     return Reply(f"Updated{suffix}: {event_line(after, ctx.tz, ctx.now, home=ctx.campaign_tz)}{note}",
                  cards=(event_card(after, ctx.tz, ctx.now, home=ctx.campaign_tz),))
 

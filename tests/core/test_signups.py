@@ -40,10 +40,13 @@ async def test_a_time_without_am_or_pm_is_read_as_a_person_would(bot: Bot) -> No
     assert "Mon, Dec 7 · 7:00 AM–9:30 AM EST" in morning  # 7:00 is the morning, and the end follows it
     assert "Note: `7:00` is read as 7:00 AM. For the evening, write `7:00pm` or `19:00`." in morning
     evening = await bot.say("olivia", 'event add Council when:"Dec 7 7pm" until:9:30')
-    assert "Mon, Dec 7 · 7:00 PM–9:30 PM EST" in evening and "Note" not in evening
+    assert "Mon, Dec 7 · 7:00 PM–9:30 PM EST" in evening
+    assert evening.endswith("\nNote: `until:9:30` is read as 9:30 PM, the first after the start.")
+    past_midnight = await bot.say("olivia", 'event add Vigil when:"Dec 7 7pm" until:12:30')
+    assert "Mon, Dec 7 · 7:00 PM – Tue, Dec 8 · 12:30 AM EST" in past_midnight
     workday = await bot.say("olivia", 'event add Phonebank when:"Dec 8 9:00" until:5:00')
     assert "Tue, Dec 8 · 9:00 AM–5:00 PM EST" in workday
-    late = await bot.say("olivia", 'event add Vigil when:"Dec 8 10pm" until:1:00')
+    late = await bot.say("olivia", 'event add Late vigil when:"Dec 8 10pm" until:1:00')
     assert "Tue, Dec 8 · 10:00 PM – Wed, Dec 9 · 1:00 AM EST" in late  # into the next morning, as before
     assert "must be after the start" in await bot.say("olivia", "event add X when:mon 7pm until:6pm")
     assert "Note" not in await bot.say("olivia", 'event add Y when:"Dec 9 07:00"')  # a 24-hour time says what it is

@@ -9,12 +9,12 @@ from bot.domain import Event
 from bot.errors import UsageError
 from bot.timeparse import (
     clock_note,
-    evening_reading,
     format_when,
     from_iso,
     iso_utc,
     localize,
     morning_note,
+    other_half,
     parse_duration,
     parse_offsets,
     parse_when,
@@ -227,14 +227,20 @@ def test_an_hour_without_am_pm_or_minutes_is_answered_with_how_to_write_it(typed
     assert refused.value.message == hint
 
 
-@pytest.mark.parametrize(("typed", "evening"), [
-    ("9:30", "21:30"), ("Dec 7 7:00", "Dec 7 19:00"), ("tomorrow  11:59:30", "tomorrow 23:59:30"),
-    ("9:30pm", None), ("9:30 AM", None), ("09:30", None), ("21:30", None), ("12:15", None), ("9pm", None),
+@pytest.mark.parametrize(("typed", "other"), [
+    ("9:30", "21:30"), ("Dec 7 7:00", "Dec 7 19:00"), ("tomorrow  11:59:30", "tomorrow 23:59:30"), ("12:30", "0:30"),
+    ("9:30pm", None), ("9:30 AM", None), ("09:30", None), ("21:30", None), ("9pm", None),
     ("Dec 7", None), ("2026-12-07 19:00", None),
 ])
-def test_a_clock_hour_from_1_to_11_without_am_or_pm_has_an_evening_reading(typed: str, evening: str | None) -> None:
-    assert evening_reading(typed) == evening
-    assert (morning_note(typed) is None) == (evening is None)
+def test_a_clock_hour_from_1_to_12_without_am_or_pm_has_a_reading_in_the_other_half_of_the_day(
+        typed: str, other: str | None) -> None:
+    assert other_half(typed) == other
+    assert (morning_note(typed) is None) == (other is None or typed == "12:30")
+
+
+def test_tonight_with_a_clock_time_is_the_evening() -> None:
+    assert local("tonight 9:30") == "2026-11-27 21:30"
+    assert local("tonight 9:30pm") == "2026-11-27 21:30"
 
 
 def test_the_morning_note_says_how_to_write_the_evening() -> None:
