@@ -103,6 +103,11 @@ def fixed_clock_note(tz: ZoneInfo) -> str | None:
     """A word for someone who chose a zone with no summer time by name (``GMT``); None for places."""
     if tz.key.lower() not in _FIXED_CLOCKS and not tz.key.startswith("Etc/"):
         return None
+    offset = datetime(2026, 1, 1, tzinfo=tz).utcoffset()
+    if offset:  # Etc/GMT+5 is five hours behind: the sign is POSIX's, the other way round
+        hours = offset.total_seconds() / 3600
+        return (f"`{tz.key}` keeps one clock all year, UTC{hours:+g} (its sign is the other way round). If your "
+                "clocks change, choose your place instead: `tz America/New_York`, for example.")
     return (f"`{tz.key}` keeps one clock all year, with no summer time. If your clocks change, choose your "
             "place instead: `tz Europe/London` in the UK, for example.")
 

@@ -183,14 +183,20 @@ async def event_add(ctx: Context, args: dict[str, Any]) -> Reply:
             created_by=ctx.person.id, **fields,
         )
         await plan_event(ctx.notifier(tx), event)
-    twin = (f"\nNote: #{twins[0]} has this title and time already. If this one was sent twice by mistake, "
-            f"`event cancel {event.id}` removes it.") if twins else ""
+    twin = _twin_note(twins, "this one", f"`event cancel {event.id}` removes it")
     return Reply(
         f"Added event: {event_line(event, ctx.tz, ctx.now, home=ctx.campaign_tz)}"
         + times_note_lines(ctx, args, *times) + twin,
         cards=(event_card(event, ctx.tz, ctx.now, home=ctx.campaign_tz),),
         buttons=event_buttons(event, ctx.now),
     )
+
+
+def _twin_note(twins: list[int], what: str, undo: str) -> str:
+    """A note when an event of the same title and start was there already (a command sent twice)."""
+    if not twins:
+        return ""
+    return f"\nNote: #{twins[0]} has this title and time already. If {what} was sent twice by mistake, {undo}."
 
 
 async def _add_series(
@@ -219,10 +225,12 @@ async def _add_series(
             if first is None:
                 raise UsageError(f"{rule.describe().capitalize()} gives no date in the next two years; check it.")
             created = await extend_series(ctx.notifier(tx), series, through=first)
+        twins = [i for i in await tx.same_events(fields["title"], created[0].starts_at) if i != created[0].id]
     dates = f"{len(created)} {'date' if len(created) == 1 else 'dates'}"
     lines = [f"Added a series, {rule.describe()}, with {dates} so far (more are added as time goes):"]
     lines += [f"- {event_line(e, ctx.tz, ctx.now, home=ctx.campaign_tz)}" for e in created[:10]]
-    return Reply("\n".join(lines) + times_note_lines(ctx, args, *times),
+    undo = f"`event end-series {created[0].id}` and `event cancel {created[0].id}` remove it"
+    return Reply("\n".join(lines) + times_note_lines(ctx, args, *times) + _twin_note(twins, "this series", undo),
                  buttons=event_buttons(created[0], ctx.now))
 
 

@@ -59,6 +59,10 @@ async def test_an_event_added_twice_is_added_with_a_note_naming_the_first(bot: B
     assert again.endswith("Note: #1 has this title and time already. If this one was sent twice by mistake, "
                           "`event cancel 2` removes it.")
     assert "Note" not in await bot.say("olivia", "event add Canvass when:Dec 12 2pm spots:5")  # another shift
+    await bot.say("olivia", 'event add Phonebank when:"Dec 10 7pm" repeat:weekly')
+    series = await bot.say("olivia", 'event add Phonebank when:"Dec 10 7pm" repeat:weekly')
+    assert series.endswith("Note: #4 has this title and time already. If this series was sent twice by mistake, "
+                           "`event end-series 11` and `event cancel 11` remove it.")
 
 
 async def test_full_role_waitlists_in_order_and_cancel_promotes_the_first(bot: Bot) -> None:

@@ -128,6 +128,8 @@ async def test_a_zone_with_no_summer_time_is_taken_with_a_note_and_a_seasons_clo
     assert gmt.endswith("Note: `GMT` keeps one clock all year, with no summer time. If your clocks change, choose "
                         "your place instead: `tz Europe/London` in the UK, for example.")
     assert "Note" not in await bot.say("ann", "tz Europe/London")
+    assert "`Etc/GMT+5` keeps one clock all year, UTC-5 (its sign is the other way round)" in await bot.say(
+        "ann", "tz Etc/GMT+5")
     assert "Note" not in await bot.say("ann", "tz Asia/Tokyo")  # a place without summer time is what it says
     refused = await bot.say("ann", "tz EST")
     assert "`EST` names a clock, not a place" in refused and "`America/New_York` (US Eastern)" in refused
