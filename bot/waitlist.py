@@ -2,7 +2,7 @@
 
 Close to an event a silent promotion leaves an empty seat when the person can no longer come, so
 inside the campaign's ``offer_window`` the next person is offered the spot with a claim window;
-an unclaimed offer cascades to the one after.
+an unclaimed offer cascades to the one after, and its person goes back to the end of the line.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from bot.markup import bold, esc
 from bot.model import Button, Reply
 from bot.notify import Notifier
 from bot.reminders import plan_person
-from bot.timeparse import format_time_of_day, iso_utc
+from bot.timeparse import format_when, iso_utc
 from bot.views import when_text
 
 
@@ -30,7 +30,7 @@ def offer_reply(event: Event, promotion: Promotion, n: Notifier) -> Reply:
     tz = n.tz_of(promotion.person)
     return Reply(
         f"A spot opened up as {esc(promotion.role)} for {bold(esc(event.title))} (#{event.id}). It's yours if you "
-        f"claim it by {format_time_of_day(promotion.expires_at, tz)} {promotion.expires_at.astimezone(tz).tzname()}.",
+        f"claim it by {format_when(promotion.expires_at, tz, now=n.now)}.",
         buttons=(Button("Claim my spot", f"claim {event.id}", style="success"),
                  Button("No thanks", f"cancel {event.id}", style="secondary")),
     )
@@ -77,9 +77,10 @@ async def expire_offer(n: Notifier, signup_id: int) -> bool:
         why = "because it wasn't claimed in time"
     else:  # the bot was down (or the platform refused) for the whole claim window: never blame them
         why = "because I couldn't reach you while it was held for you"
-    if passed_on:
-        text = (f"A spot for {title} went to the next person {why}. "
-                f"You can `signup {event.id}` again to rejoin the waitlist.")
+    if passed_on:  # they stay in line, at its end: a missed message must not cost them their place
+        place = await n.tx.requeue(signup_id)
+        text = (f"A spot for {title} went to the next person {why}. You're back on the waitlist as number "
+                f"{place}, and I'll message you if another spot opens; `cancel {event.id}` takes you off it.")
     else:  # nobody else was waiting: the spot is simply open again
         text = (f"A spot for {title} was offered to you and lapsed {why}. Nobody else is waiting, "
                 f"so the spot is open again: `signup {event.id}` still takes it if you can come.")

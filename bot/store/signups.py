@@ -256,6 +256,15 @@ class SignupQueries(EventQueries):
         )
         return None if row is None else int(row["role_id"])
 
+    async def requeue(self, signup_id: int) -> int | None:
+        """Put a sign-up whose offer lapsed back at the end of its role's waitlist; its place in line,
+        or None when it is not a lapsed (cancelled) one."""
+        row = await self.one(
+            "UPDATE signups SET status = 'waitlisted', offer_expires_at = NULL, "
+            "seq = (SELECT MAX(seq) + 1 FROM signups s WHERE s.event_id = signups.event_id) "
+            "WHERE id = ? AND status = 'cancelled' RETURNING id", (signup_id,))
+        return None if row is None else await self.call(waitlist_position, signup_id)
+
     async def withdraw_offers(self, event_id: int) -> list[int]:
         """Put the people offered a spot at the event back in line (the event is off); their sign-up ids."""
         rows = await self.all(

@@ -87,7 +87,7 @@ async def test_cant_make_it_from_the_day_before_message_cancels_and_promotes(bot
     assert "Cancelled your spot" in await bot.say("ann", question.buttons[1].action)
     # Less than a day out: bo is offered the spot rather than silently promoted.
     [offer] = bot.dms_to("bo")
-    assert "claim it by 9:00 PM EST" in offer
+    assert "claim it by Sun, Dec 6 · 9:00 PM EST" in offer  # the day too: a deadline near midnight is clear
     assert "It's yours!" in await bot.say("bo", "claim 1")
     await bot.run_until(NY_7PM_DEC_7)
     assert "starts in 2 hours" in bot.dms_to("bo")[-1]
@@ -117,9 +117,12 @@ async def test_an_unclaimed_offer_cascades_to_the_next_person(bot: Bot) -> None:
     assert "claim it by" in bot.dms_to("bo")[-1]
     assert "spot offered" in await bot.say("bo", "mine")
     await bot.advance(hours=2)
-    assert "went to the next person" in bot.dms_to("bo")[-1]
+    assert bot.dms_to("bo")[-1] == (
+        "A spot for Canvass (#1) went to the next person because it wasn't claimed in time. You're back on the "
+        "waitlist as number 1, and I'll message you if another spot opens; `cancel 1` takes you off it.")
     assert "claim it by" in bot.dms_to("cy")[-1]
-    assert "no spot waiting for you" in await bot.say("bo", "claim 1")
+    assert "No spot has opened for you at #1 yet: you're number 1" in await bot.say("bo", "claim 1")
+    assert "waitlist #1" in await bot.say("bo", "mine")  # a missed message did not cost bo his place
     assert "It's yours!" in await bot.say("cy", "claim 1")
     assert "1/1, full" in await bot.say("olivia", "event 1")
 
