@@ -176,10 +176,41 @@ async def signup(ctx: Context, args: dict[str, Any]) -> Reply:
     )
 
 
+#: What a command without an event id can mean: the asker's one sign-up in these states.
+_ONE_OF = {
+    "cancel": (("confirmed", "offered", "waitlisted"), "You're not signed up for anything coming up. `events` lists "
+               "what is."),
+    "claim": (("offered",), "No spot is waiting for you to claim; I'll message you when one is."),
+    "confirm": (("confirmed",), "You have no spot coming up to confirm. `mine` lists your sign-ups."),
+}
+
+
+async def _which_event(ctx: Context, tx: Tx, args: dict[str, Any], command: str) -> int | Reply:
+    """The event the command is for: the one named, or the asker's only sign-up it can be for ("yes,
+    cancel" typed after a reminder); with several, a question with a button each."""
+    if args["event"] is not None:
+        return int(args["event"])
+    statuses, none = _ONE_OF[command]
+    mine = await tx.person_signups(ctx.person.id, ctx.now) if ctx.person.saved else []
+    events = [e for e, s in mine if s.status in statuses and not e.is_cancelled and e.starts_at > ctx.now]
+    if not events:
+        raise NotFound(none)
+    if len(events) == 1:
+        return events[0].id
+    shown = events[:MAX_ROLE_BUTTONS]
+    lines = ["Which one?", *(f"- `{command} {e.id}`: {bold(esc(e.title))}, "
+                             f"{when_text(e, ctx.tz, ctx.now, home=ctx.campaign_tz)}" for e in shown)]
+    return Reply("\n".join(fit_lines(lines)), buttons=tuple(
+        Button(f"{command.capitalize()} #{e.id}: {e.title}"[:80], f"{command} {e.id}") for e in shown))
+
+
 async def cancel(ctx: Context, args: dict[str, Any]) -> Reply:
     async with ctx.store.transaction() as tx:
         await ctx.known_person(tx)
-        event = await load_event(tx, args["event"])
+        which = await _which_event(ctx, tx, args, "cancel")
+        if isinstance(which, Reply):
+            return which
+        event = await load_event(tx, which)
         if event.starts_at <= ctx.now and not event.is_cancelled:
             raise Conflict(f"Event #{event.id} has already started; tell an organizer instead.")
         result = await tx.cancel_signup(event, ctx.person, ctx.now)
@@ -278,7 +309,10 @@ async def checkin(ctx: Context, args: dict[str, Any]) -> Reply:
 async def claim(ctx: Context, args: dict[str, Any]) -> Reply:
     async with ctx.store.transaction() as tx:
         await ctx.known_person(tx)
-        event = await load_event(tx, args["event"])
+        which = await _which_event(ctx, tx, args, "claim")
+        if isinstance(which, Reply):
+            return which
+        event = await load_event(tx, which)
         ensure_open(event, ctx.now)
         mine = await tx.person_signup(event.id, ctx.person.id)
         if mine is None:
@@ -300,7 +334,10 @@ async def claim(ctx: Context, args: dict[str, Any]) -> Reply:
 async def confirm(ctx: Context, args: dict[str, Any]) -> Reply:
     async with ctx.store.transaction() as tx:
         await ctx.known_person(tx)
-        event = await load_event(tx, args["event"])
+        which = await _which_event(ctx, tx, args, "confirm")
+        if isinstance(which, Reply):
+            return which
+        event = await load_event(tx, which)
         ensure_open(event, ctx.now)
         mine = await tx.person_signup(event.id, ctx.person.id)
         if mine is None or mine.status != "confirmed":
@@ -326,12 +363,13 @@ def register(registry: Registry) -> None:
         (event, Param("role", "text", "Which role, when the event has several", required=False, max_length=32)),
         stores_asker=False, finds_asker=True, remembered=True, examples=("signup 3", "signup 3 speaker"),
     ))
-    registry.add(Command("cancel", "Give up your spot; the waitlist moves up", cancel, (event,),
-                         stores_asker=False, remembered=True, examples=("cancel 3",)))
-    registry.add(Command("claim", "Take a spot you were offered from the waitlist", claim, (event,),
-                         stores_asker=False, remembered=True, examples=("claim 3",)))
-    registry.add(Command("confirm", "Say you're still coming (asked the day before)", confirm, (event,),
-                         stores_asker=False, remembered=True, examples=("confirm 3",)))
+    yours = Param("event", "event", "The event's id; leave it out when you have only one", required=False)
+    registry.add(Command("cancel", "Give up your spot; the waitlist moves up", cancel, (yours,),
+                         stores_asker=False, remembered=True, examples=("cancel 3", "cancel")))
+    registry.add(Command("claim", "Take a spot you were offered from the waitlist", claim, (yours,),
+                         stores_asker=False, remembered=True, examples=("claim 3", "claim")))
+    registry.add(Command("confirm", "Say you're still coming (asked the day before)", confirm, (yours,),
+                         stores_asker=False, remembered=True, examples=("confirm 3", "confirm")))
     registry.add(Command("mine", "Your upcoming sign-ups and waitlist places", mine, stores_asker=False,
                          examples=("mine",)))
     registry.add(Command("roster", "Who is signed up, as a CSV file (organizers)", roster, (event,),

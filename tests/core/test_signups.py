@@ -455,3 +455,20 @@ async def test_a_desk_writes_hundreds_of_new_sign_ups_in_several_inserts_and_kno
     assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)  # written in arrival order
     assert [r["status"] for r in rows] == ["confirmed"] * 500 + ["waitlisted"] * 100
     assert (counts["confirmed"], counts["waitlisted"]) == (500, 100)  # the count triggers ran for every row
+
+
+async def test_cancel_claim_and_confirm_need_no_id_when_only_one_sign_up_fits(bot: Bot) -> None:
+    await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:5")
+    await bot.say("olivia", "event add Phonebank when:Dec 13 6pm spots:5")
+    assert "No spot is waiting for you to claim" in await bot.say("ann", "claim")
+    assert "not signed up for anything coming up" in await bot.say("ann", "cancel")
+    await bot.say("ann", "signup 1")
+    assert "Thanks for confirming. See you at Canvass!" in await bot.say("ann", "confirm")
+    await bot.say("ann", "signup 2")
+    [which] = await bot.ask("ann", "cancel")
+    assert which.text == ("Which one?\n- `cancel 1`: **Canvass**, Sat, Dec 12 · 10:00 AM–12:00 PM EST\n"
+                          "- `cancel 2`: **Phonebank**, Sun, Dec 13 · 6:00 PM–8:00 PM EST")
+    assert [b.action for b in which.buttons] == ["cancel 1", "cancel 2"]
+    assert "2 going" not in await bot.say("ann", "event 2")  # asking changed nothing
+    assert "Cancelled your spot for Phonebank (#2)" in await bot.say("ann", which.buttons[1].action)
+    assert "Cancelled your spot for Canvass (#1)" in await bot.say("ann", "cancel")  # now the only one
