@@ -73,10 +73,13 @@ class Event:
         return self.status == "cancelled"
 
     def role(self, name: str) -> Role | None:
+        """The role of that name, as typed on a phone too: ``Speaker.``, ``speakers``."""
         wanted = name.lower()
-        for role in self.roles:
-            if role.name == wanted:
-                return role
+        plain = wanted.rstrip(".!?,")
+        for candidate in (wanted, plain, plain[:-1] if plain.endswith("s") else None):
+            for role in self.roles:
+                if role.name == candidate:
+                    return role
         return None
 
     def with_role(self, role: Role) -> Event:

@@ -22,6 +22,8 @@ from bot.markup import esc
 from bot.timeparse import parse_duration, parse_offsets
 
 MAX_LINE = 4000
+#: What a phone's keyboard leaves after a number or a word (signup 3., mine?, help!).
+_TRAILING = ".!?,;"
 _KEY = re.compile(r"^([a-z][a-z0-9_-]*):(.*)$", re.IGNORECASE | re.DOTALL)
 _EXTENDS = {"text", "words", "time", "duration", "offsets"}
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
@@ -172,7 +174,7 @@ def match_line(line: str, registry: Registry) -> tuple[Command, list[Token]]:
     for t in tokens[:3]:
         if t.quoted:
             break
-        leading.append(t.text.lower())
+        leading.append(t.text.lower().rstrip(_TRAILING) or t.text.lower())  # mine? help! is the command
     command, size = registry.match(leading)
     if command is None:
         words = [t.text.lower() for t in tokens if not t.quoted]
@@ -274,6 +276,7 @@ def convert(command: Command, param: Param, value: str) -> Any:
                          f"{param.max_length:,}).")
         return value
     if param.kind in ("int", "event"):
+        value = value.rstrip(_TRAILING) or value  # signup 3! is 3
         digits = value.lstrip("#").replace(",", "") if param.kind == "event" else value.replace(",", "")
         if not re.fullmatch(r"-?\d{1,12}", digits):
             what = "an event id (a number, see `events`)" if param.kind == "event" else "a whole number"
@@ -287,7 +290,7 @@ def convert(command: Command, param: Param, value: str) -> Any:
             raise _usage(command, f"`{param.name}` can be at most {param.max:,}.")
         return number
     if param.kind == "choice":
-        lowered = value.lower()
+        lowered = value.lower().rstrip(_TRAILING) or value.lower()
         if lowered not in param.choices:
             raise _usage(command, f"`{esc(value[:40])}` is not one of {', '.join(param.choices)}.")
         return lowered

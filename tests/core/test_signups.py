@@ -472,3 +472,10 @@ async def test_cancel_claim_and_confirm_need_no_id_when_only_one_sign_up_fits(bo
     assert "2 going" not in await bot.say("ann", "event 2")  # asking changed nothing
     assert "Cancelled your spot for Phonebank (#2)" in await bot.say("ann", which.buttons[1].action)
     assert "Cancelled your spot for Canvass (#1)" in await bot.say("ann", "cancel")  # now the only one
+
+
+async def test_a_role_typed_on_a_phone_is_found(bot: Bot) -> None:
+    await bot.say("olivia", COUNCIL)
+    assert "as speaker" in await bot.say("ann", "signup 1 Speakers.")
+    assert "as attendee" in await bot.say("bo", "signup 1 attendee!")
+    assert "no role `speak`" in await bot.say("cy", "signup 1 speak")  # a different word is still not guessed

@@ -221,3 +221,11 @@ def test_a_time_in_single_quotes_is_a_time() -> None:
 def test_a_text_that_only_starts_and_ends_with_an_apostrophe_keeps_both() -> None:
     assert parse("event add 'Tis the season at the Smiths' when:mon 7pm")[1]["title"] == \
         "'Tis the season at the Smiths'"
+
+
+@pytest.mark.parametrize(("line", "name", "args"), [
+    ("signup 3.", "signup", {"event": 3, "role": None}), ("Signup #3!", "signup", {"event": 3, "role": None}),
+    ("mine?", "mine", {}), ("help!", "help", {"command": None}), ("Reminders Off.", "reminders", {"state": "off"}),
+])
+def test_what_a_phone_leaves_after_a_number_or_a_word_is_not_part_of_it(line: str, name: str, args: dict) -> None:
+    assert parse(line) == (name, args)
