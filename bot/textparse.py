@@ -163,6 +163,19 @@ class RecentLines:
         self._parsed[line] = Parsed(parsed.command, dict(parsed.args))
 
 
+_COMING = "To say you're still coming, type `confirm` (or tap the button on my message)."
+_NOT_COMING = "To give up your spot, type `cancel` (or tap the button on my message); someone waiting gets it."
+_STOP = "To stop reminder messages, type `reminders off`; `forget-me` deletes everything I keep about you."
+#: What people type back to a reminder or an offer instead of a command, and how to say it.
+_ANSWERS = {
+    **dict.fromkeys(("yes", "yep", "yeah", "y", "i'll be there", "ill be there", "i will be there", "coming",
+                     "still coming"), _COMING),
+    **dict.fromkeys(("no", "nope", "n", "can't make it", "cant make it", "can't come", "cant come",
+                     "i can't make it", "i cant make it", "not coming"), _NOT_COMING),
+    **dict.fromkeys(("stop", "unsubscribe", "leave me alone"), _STOP),
+}
+
+
 def match_line(line: str, registry: Registry) -> tuple[Command, list[Token]]:
     """Which command a line names, and the tokens left for its arguments."""
     cleaned = clean_line(line).lstrip("/").strip()
@@ -179,6 +192,9 @@ def match_line(line: str, registry: Registry) -> tuple[Command, list[Token]]:
     if command is None:
         words = [t.text.lower() for t in tokens if not t.quoted]
         name = words[0][:32] if words else cleaned[:32]
+        answer = _ANSWERS.get(" ".join(w.rstrip(_TRAILING) for w in cleaned.lower().replace("’", "'").split()))
+        if answer is not None:  # a reply typed to a reminder or an offer, not a command
+            raise UsageError(answer)
         meant = near_miss(leading, registry)
         hint = f"Did you mean `{meant}`?" if meant else "Type `help` to see what I can do."
         raise UsageError(f"I don't know the command `{esc(name)}`. {hint}")
@@ -213,7 +229,7 @@ def bind(command: Command, tokens: list[Token]) -> dict[str, Any]:
     for i, param in enumerate(slots):
         if not positional:
             break
-        if param.kind == "words" and i == len(slots) - 1:
+        if param.kind in ("words", "zone") and i == len(slots) - 1:  # tz Los Angeles
             raw[param.name] = " ".join([positional[0].text, *(t.as_typed for t in positional[1:])])
             positional = []
         else:

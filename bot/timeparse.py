@@ -75,9 +75,20 @@ def _zone_names() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
 
 
+@cache
+def _zone_places() -> dict[str, str]:
+    """Zones by their place alone, in lower case (``chicago``, ``los_angeles``), where that is unique."""
+    places: dict[str, list[str]] = {}
+    for name in available_timezones():
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
+            places.setdefault(name.rsplit("/", 1)[1].lower(), []).append(name)
+    return {place: min(names, key=len) for place, names in places.items()}
+
+
 def zone(name: str) -> ZoneInfo:
-    """An IANA zone by name (any capitalisation), or a UsageError that says how to write one."""
-    cleaned = name.strip()
+    """An IANA zone by name (any capitalisation), or by its place alone (``Chicago``, ``Los Angeles``);
+    else a UsageError that says how to write one."""
+    cleaned = "_".join(name.split())
     if not cleaned or len(cleaned) > 64 or not re.fullmatch(r"[A-Za-z0-9_+\-/]+", cleaned):
         raise UsageError(f"`{esc(name[:64])}` is not a time zone name. Use an IANA name like `America/New_York`.")
     place = _CLOCK_NAMES.get(cleaned.lower())
@@ -88,10 +99,11 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(cleaned)
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
         pass
-    known = _zone_names().get(cleaned.lower())
+    known = _zone_names().get(cleaned.lower()) or _zone_places().get(cleaned.lower())
     if known is not None:
         return ZoneInfo(known)
-    raise UsageError(f"I don't know the time zone `{esc(cleaned)}`. Use an IANA name like `America/New_York`.")
+    raise UsageError(f"I don't know the time zone `{esc(cleaned)}`. Use an IANA name like `America/New_York`, "
+                     "or a big city on your clock (`Chicago`, `Los Angeles`).")
 
 
 #: Zones that are one clock all year, not a place: right for someone who means UTC, a slip for

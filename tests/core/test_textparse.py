@@ -229,3 +229,13 @@ def test_a_text_that_only_starts_and_ends_with_an_apostrophe_keeps_both() -> Non
 ])
 def test_what_a_phone_leaves_after_a_number_or_a_word_is_not_part_of_it(line: str, name: str, args: dict) -> None:
     assert parse(line) == (name, args)
+
+
+@pytest.mark.parametrize(("line", "answer"), [
+    ("yes", "type `confirm`"), ("Yes!", "type `confirm`"), ("I’ll be there", "type `confirm`"),
+    ("cant make it", "type `cancel`"), ("Can't make it.", "type `cancel`"), ("STOP", "`reminders off`"),
+])
+def test_a_reply_typed_to_a_reminder_is_answered_with_the_command_it_means(line: str, answer: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        parse(line)
+    assert answer in refused.value.message

@@ -134,3 +134,11 @@ async def test_a_zone_with_no_summer_time_is_taken_with_a_note_and_a_seasons_clo
     refused = await bot.say("ann", "tz EST")
     assert "`EST` names a clock, not a place" in refused and "`America/New_York` (US Eastern)" in refused
     assert "your time zone is asia/tokyo" in (await bot.say("ann", "tz")).lower()  # the refusal changed nothing
+
+
+async def test_a_zone_can_be_named_by_its_city_alone(bot: Bot) -> None:
+    assert (await bot.say("ann", "tz Los Angeles")).startswith("Times will show in America/Los_Angeles for you")
+    assert (await bot.say("ann", "tz chicago")).startswith("Times will show in America/Chicago for you")
+    unknown = await bot.say("ann", "tz Durham")
+    assert "I don't know the time zone `Durham`" in unknown and "a big city on your clock" in unknown
+    assert "America/Chicago" in await bot.say("ann", "tz")  # the refusal changed nothing
