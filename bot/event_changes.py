@@ -14,7 +14,7 @@ from bot.model import Reply
 from bot.notify import Notifier
 from bot.reminders import REMINDER_KINDS, plan_event
 from bot.timeparse import format_when
-from bot.views import all_day_zone, event_card, event_line, when_text
+from bot.views import all_day_zone, event_card, when_text
 from bot.waitlist import refill
 
 #: Pending messages that stop making sense once an event is cancelled.
@@ -32,9 +32,10 @@ async def after_edit(n: Notifier, before: Event) -> tuple[Event, int, list[Promo
     if after.starts_at != before.starts_at or after.location != before.location:
         for person in await n.tx.live_signup_people(after.id):
             tz, home = n.tz_of(person), n.config.campaign.tz
+            where = f" at {esc(after.location)}" if after.location else ""
             await n.dm(person, Reply(
-                f"{bold('Changed')}: {esc(after.title)} is now {event_line(after, tz, n.now, home=home)}\n"
-                f"{_was(before, after, tz, n)}",
+                f"{bold('Changed')}: {esc(after.title)} (#{after.id}) is now "
+                f"{when_text(after, tz, n.now, home=home)}{where}.\n{_was(before, after, tz, n)}",
                 cards=(event_card(after, tz, n.now, home=home),),
             ), kind="event-changed", event_id=after.id)
             told += 1

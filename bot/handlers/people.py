@@ -37,9 +37,14 @@ async def tz(ctx: Context, args: dict[str, Any]) -> Reply:
 
 
 async def reminders(ctx: Context, args: dict[str, Any]) -> Reply:
+    if args.get("state") is None:
+        state = "on: I DM you before the events you signed up for. `reminders off` stops them" \
+            if ctx.person.reminders else "off: I don't DM you before events. `reminders on` turns them back on"
+        return Reply(f"Your reminders are {state}.")
     on = args["state"] == "on"
     async with ctx.store.transaction() as tx:
-        await tx.set_reminders(ctx.person.id, on)
+        person = await ctx.stored_person(tx)
+        await tx.set_reminders(person.id, on)
         await _replan(ctx, tx)
     if on:
         return Reply("Reminders are on: I'll DM you before the events you signed up for.")
@@ -54,8 +59,8 @@ async def calendar(ctx: Context, args: dict[str, Any]) -> Reply:
     if not rows:
         return Reply("You have no upcoming sign-ups to put in a calendar. Type `events` to find one.")
     data = signups_calendar(rows, campaign=ctx.config.campaign.name, now=ctx.now, home=ctx.campaign_tz)
-    count = f"{len(rows)} event{'s' if len(rows) != 1 else ''}"
-    return Reply(f"Your calendar with {count} is attached; open it to add them to your calendar app.",
+    count, them = (f"{len(rows)} events", "them") if len(rows) != 1 else ("1 event", "it")
+    return Reply(f"Your calendar with {count} is attached; open it to add {them} to your calendar app.",
                  attachments=(Attachment("turnout-signups.ics", data, "text/calendar"),))
 
 
@@ -89,8 +94,9 @@ def register(registry: Registry) -> None:
         stores_asker=False, examples=("tz America/Chicago",),
     ))
     registry.add(Command(
-        "reminders", "Turn your DM reminders on or off", reminders,
-        (Param("state", "choice", "on or off", choices=("on", "off")),), examples=("reminders off",),
+        "reminders", "See, or turn on or off, your DM reminders", reminders,
+        (Param("state", "choice", "on or off", required=False, choices=("on", "off")),), stores_asker=False,
+        examples=("reminders off", "reminders"),
     ))
     registry.add(Command("calendar", "A calendar file (.ics) of your sign-ups", calendar, stores_asker=False,
                          examples=("calendar",)))

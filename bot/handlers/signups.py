@@ -317,9 +317,9 @@ async def claim(ctx: Context, args: dict[str, Any]) -> Reply:
         mine = await tx.person_signup(event.id, ctx.person.id)
         if mine is None:
             raise NotFound(f"There is no spot waiting for you at #{event.id}; `signup {event.id}` joins the list.")
-        if mine.status == "waitlisted":
-            raise NotFound(f"No spot has opened for you at #{event.id} yet: you're number {mine.position} on the "
-                           f"{esc(mine.role)} waitlist, and I'll message you as soon as one does.")
+        if mine.status == "waitlisted":  # not a mistake: they are where they should be
+            return Reply(f"No spot has opened for you at #{event.id} yet: you're number {mine.position} on the "
+                         f"{esc(mine.role)} waitlist, and I'll message you as soon as one does.")
         if mine.status == "confirmed":
             return Reply(f"You already have your spot for {bold(esc(event.title))} (#{event.id}).")
         if not await tx.claim_offer(mine.id, ctx.now):

@@ -157,7 +157,7 @@ async def test_a_moved_meeting_is_updated_in_place_and_people_signed_up_are_told
     assert moved.starts_at.astimezone(NY) == datetime(2026, 12, 8, 18, 0, tzinfo=NY)
     assert (moved.title, moved.location) == ("City Council Regular Meeting (Tuesday)", "Durham Convention Center")
     [dm] = bot.dms_to("ann")
-    assert dm.startswith("Changed: City Council Regular Meeting (Tuesday) is now #1")
+    assert dm.startswith("Changed: City Council Regular Meeting (Tuesday) (#1) is now Tue, Dec 8 · 6:00 PM")
     assert "Tue, Dec 8 · 6:00 PM" in dm and "Durham Convention Center" in dm
     assert bot.dms_to("bo") == []
     bot.clock.set(datetime(2026, 12, 7, 22, 0, tzinfo=UTC))

@@ -227,16 +227,20 @@ async def test_looking_around_stores_nobody(bot: Bot) -> None:
     await bot.say("olivia", COUNCIL)
     stored_later = sorted(c.name for c in bot.core.registry if not c.stores_asker)
     assert stored_later == ["calendar", "cancel", "claim", "confirm", "event", "events", "forget-me", "help", "mine",
-                            "petition", "petition chart", "signup", "tz"]
+                            "petition", "petition chart", "reminders", "signup", "tz"]
     for line in ("help", "help signup", "events", "event 1", "mine", "petition", "petition resolution",
                  "petition chart resolution", "calendar", "forget-me", "forget-me confirm", "tz", "cancel 1",
-                 "claim 1", "confirm 1", "signup 99", "signup 2", "signup 2 juggler", "tz Mars/Olympus"):
+                 "claim 1", "confirm 1", "signup 99", "signup 2", "signup 2 juggler", "tz Mars/Olympus",
+                 "reminders", "cancel", "claim", "confirm"):
         [reply] = await bot.ask("zed", line)
         assert "incident" not in reply.text, line
     async with bot.core.store.snapshot() as tx:
         assert await tx.find_person("test", "zed") is None
     assert "You're in!" in await bot.say("zed", "signup 1")  # the first change stores them
     assert "Times will show in America/Chicago" in await bot.say("yul", "tz America/Chicago")
+    assert "Your reminders are on" in await bot.say("xia", "reminders")
+    assert "Reminders are off" in await bot.say("xia", "reminders off")  # a change: stored with it
+    assert "Your reminders are off" in await bot.say("xia", "reminders")
     async with bot.core.store.snapshot() as tx:
         assert await tx.find_person("test", "zed") is not None
         yul = await tx.find_person("test", "yul")
