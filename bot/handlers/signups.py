@@ -164,7 +164,11 @@ async def signup(ctx: Context, args: dict[str, Any]) -> Reply:
     if result.already:
         state = {"confirmed": "signed up", "offered": "offered a spot (type `claim " + str(event.id) + "`)"}.get(
             result.status, f"number {result.position} on the waitlist")
-        return Reply(f"You're already {state} for {title} as {esc(result.role)}. Nothing changed.", buttons=cancel)
+        asked = event.role(args["role"]) if args.get("role") else None
+        switch = (f" One sign-up per event: to be {esc(asked.name)} instead, `cancel {event.id}` first, then "
+                  f"`signup {event.id} {esc(asked.name)}`." if asked is not None and asked.name != result.role else "")
+        return Reply(f"You're already {state} for {title} as {esc(result.role)}. Nothing changed.{switch}",
+                     buttons=cancel)
     if result.status == "confirmed":
         when = when_text(event, ctx.tz, ctx.now, home=ctx.campaign_tz)
         where = f" at {esc(event.location)}" if event.location else ""

@@ -483,3 +483,11 @@ async def test_a_role_typed_on_a_phone_is_found(bot: Bot) -> None:
     assert "as speaker" in await bot.say("ann", "signup 1 Speakers.")
     assert "as attendee" in await bot.say("bo", "signup 1 attendee!")
     assert "no role `speak`" in await bot.say("cy", "signup 1 speak")  # a different word is still not guessed
+
+
+async def test_someone_signed_up_in_one_role_who_asks_for_another_is_told_how_to_switch(bot: Bot) -> None:
+    await bot.say("olivia", COUNCIL)
+    await bot.say("ann", "signup 1 attendee")
+    assert (await bot.say("ann", "signup 1 speaker")).endswith(
+        "Nothing changed. One sign-up per event: to be speaker instead, `cancel 1` first, then `signup 1 speaker`.")
+    assert (await bot.say("ann", "signup 1 attendee")).endswith("Nothing changed.")  # the same role: no advice
