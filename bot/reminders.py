@@ -18,7 +18,7 @@ from bot.model import Button, Outgoing, Reply
 from bot.notify import Notifier, channel_target, dm_target, zone_of
 from bot.store.channels import linked_channels
 from bot.store.outbox import cancel_keys, pending_keys, plan_delivery, reword_pending
-from bot.store.signups import confirmed_people, confirmed_person
+from bot.store.signups import confirmed_people, confirmed_person, reconfirmed
 from bot.timeparse import iso_utc, localize, parse_offsets
 from bot.views import is_whole_days, when_text
 
@@ -142,7 +142,8 @@ def plan_person_now(conn: sqlite3.Connection, event: Event, person_id: int, conf
         person = confirmed_person(conn, event.id, person_id)
         if person is not None:
             offsets = offsets_for(event, config)
-            wanted = _plan_person_rows(conn, event, person, offsets, confirm_offset(offsets), now, config)
+            ask = None if person.id in reconfirmed(conn, event.id) else confirm_offset(offsets)
+            wanted = _plan_person_rows(conn, event, person, offsets, ask, now, config)
     _retire(conn, event.id, wanted, now, person_id)
     return len(wanted)
 
@@ -180,8 +181,10 @@ def _plan_event_rows(conn: sqlite3.Connection, event: Event, config: Config, now
                 plan_delivery(conn, out, "reminder", now, event.id)
                 wanted.add(key)
         confirm_at = confirm_offset(offsets)
+        sure = reconfirmed(conn, event.id)  # said they're coming: a plain reminder, not "Still coming?"
         for person in confirmed_people(conn, event.id):
-            wanted |= _plan_person_rows(conn, event, person, offsets, confirm_at, now, config)
+            ask = None if person.id in sure else confirm_at
+            wanted |= _plan_person_rows(conn, event, person, offsets, ask, now, config)
     _retire(conn, event.id, wanted, now)
     return len(wanted)
 

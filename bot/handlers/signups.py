@@ -347,6 +347,7 @@ async def confirm(ctx: Context, args: dict[str, Any]) -> Reply:
         if mine is None or mine.status != "confirmed":
             raise NotFound(f"You don't have a spot at #{event.id} to confirm.")
         await tx.reconfirm(mine.id, ctx.now)
+        await plan_person(ctx.notifier(tx), event, ctx.person)  # the day-before message no longer asks
     return Reply(f"Thanks for confirming. See you at {bold(esc(event.title))}!")
 
 

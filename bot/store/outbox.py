@@ -35,7 +35,7 @@ def plan_delivery(conn: sqlite3.Connection, out: Outgoing, kind: str, now: datet
     _insert_delivery(
         conn, out, kind, now, event_id,
         "DO UPDATE SET payload = excluded.payload, due_at = excluded.due_at, expires_at = excluded.expires_at, "
-        "state = 'pending', updated_at = excluded.updated_at "
+        "kind = excluded.kind, state = 'pending', updated_at = excluded.updated_at "
         "WHERE deliveries.state IN ('pending', 'cancelled') AND deliveries.attempts = 0",
     )
 

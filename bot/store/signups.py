@@ -184,6 +184,13 @@ def confirmed_person(conn: sqlite3.Connection, event_id: int, person_id: int) ->
     return None if row is None else person_from(row, "p_")
 
 
+def reconfirmed(conn: sqlite3.Connection, event_id: int) -> set[int]:
+    """Who among the event's confirmed has said they are still coming (``confirm``): not asked again."""
+    rows = conn.execute("SELECT person_id FROM signups WHERE event_id = ? AND status = 'confirmed' "
+                        "AND reconfirmed_at IS NOT NULL", (event_id,)).fetchall()
+    return {r[0] for r in rows}
+
+
 def confirmed_people(conn: sqlite3.Connection, event_id: int) -> list[Person]:
     """Everyone holding a confirmed spot at the event (as stored now), in order of arrival."""
     rows = conn.execute(

@@ -727,3 +727,16 @@ async def test_an_event_can_have_no_reminders_and_get_them_back(bot: Bot) -> Non
     await bot.say("olivia", "event edit 2 remind:2h")
     listed = await bot.say("olivia", "deliveries")
     assert listed.startswith("Deliveries: 1 pending") and "reminder → test #reminders · Wed, Dec 9 · 5:00 PM" in listed
+
+
+async def test_someone_who_already_said_they_are_coming_is_not_asked_again_the_day_before(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:3')
+    await bot.say("ann", "signup 1")
+    await bot.say("bo", "signup 1")
+    assert "Thanks for confirming" in await bot.say("ann", "confirm")
+    await bot.run_until(NY_7PM_DEC_7 - timedelta(days=1))
+    [ann] = [s.reply for s in bot.sent if s.target.address == "ann"]
+    [bo] = [s.reply for s in bot.sent if s.target.address == "bo"]
+    assert "starts in 1 day" in ann.text and "Still coming?" not in ann.text
+    assert [b.action for b in ann.buttons] == ["cancel 1"]
+    assert "Still coming?" in bo.text  # bo has not said
