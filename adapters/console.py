@@ -145,7 +145,7 @@ class ConsoleChat:
         """One command per line; each line is echoed so a transcript reads like a conversation."""
         while True:
             line = await read_line(stream.readline)
-            if not line:
+            if not line or _quits(line):
                 return
             if line.strip() and not line.lstrip().startswith("#"):
                 self.write(f"> {line.strip()}")
@@ -153,14 +153,21 @@ class ConsoleChat:
 
     async def run_interactive(self) -> None:
         self.write(f"{self.config.campaign.name} console. Type `help` for commands, `name: command` to act as "
-                   "someone else, Ctrl-D to quit.")
+                   "someone else, `quit` or Ctrl-D to quit.")
         while True:
             try:
                 line = await read_line(lambda: input(f"{DEFAULT_PERSON}> "))
             except EOFError:
                 self.write("")
                 return
+            if _quits(line):
+                return
             await self.handle_line(line)
+
+
+def _quits(line: str) -> bool:
+    """``quit`` or ``exit`` typed alone ends the console (no command of the bot is called that)."""
+    return line.strip().lower().lstrip("/") in ("quit", "exit")
 
 
 async def read_line(read: Callable[[], str]) -> str:

@@ -125,3 +125,10 @@ async def test_a_button_in_a_dm_can_be_pressed_by_its_number(bot: Bot) -> None:
     assert "I don't know the command `1`" in out.getvalue().rstrip().splitlines()[-1]
     await chat.handle_line("bo: 1")
     assert out.getvalue().rstrip().splitlines()[-1].startswith("It's yours!")
+
+
+def test_quit_ends_the_console_and_what_follows_is_not_run(tmp_path: Path) -> None:
+    result = run_console(tmp_path, "events\nquit\nolivia: event add Never when:mon 7pm\n")
+    assert result.returncode == 0, result.stderr
+    assert "No upcoming events yet" in result.stdout and "Added event" not in result.stdout
+    assert "don't know the command" not in result.stdout
