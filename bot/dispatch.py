@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable
 
 from bot.clock import Clock
-from bot.commands import Registry
+from bot.commands import Command, Registry
 from bot.config import Config
 from bot.context import Context
 from bot.domain import MAX_NAME, Person
@@ -17,7 +17,7 @@ from bot.markup import esc
 from bot.model import Invocation, Reply
 from bot.store import Store, StoreError
 from bot.store.people import find_person, upsert_person
-from bot.textparse import Parsed, RecentLines, bind, bind_options, match_line, near_miss
+from bot.textparse import Parsed, RecentLines, Token, bind, bind_options, match_line, near_miss
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,9 @@ class Dispatcher:
             args = bind(command, rest) if options is None else bind_options(command, options)
         except UsageError as exc:  # `event cancle 3` reads as `event` with odd arguments: name the likely slip
             meant = near_miss(invocation.text.lstrip("/").split(), self.registry) if options is None else None
+            swapped = _swapped(command, rest) if options is None else None
+            if swapped is not None:  # signup speaker 3
+                raise UsageError(f"{exc.message} Did you mean `{swapped}`?", usage=command.usage) from None
             if meant is None or meant == command.name:
                 raise
             raise UsageError(f"{exc.message} Did you mean `{meant}`?",
@@ -106,6 +109,17 @@ class Dispatcher:
         if found is None and not store_new:
             return Person.unsaved(actor.platform, actor.user_id, name)
         return await self.store.apply(upsert_person, actor.platform, actor.user_id, name, self.clock.now())
+
+
+def _swapped(command: Command, rest: list[Token]) -> str | None:
+    """The line with its two arguments the other way round, when only that way they fit."""
+    if len(rest) != 2 or any(t.quoted for t in rest):
+        return None
+    try:
+        bind(command, [rest[1], rest[0]])
+    except TurnoutError:
+        return None
+    return f"{command.name} {rest[1].text} {rest[0].text}"
 
 
 def _name(display_name: str) -> str:

@@ -491,3 +491,11 @@ async def test_someone_signed_up_in_one_role_who_asks_for_another_is_told_how_to
     assert (await bot.say("ann", "signup 1 speaker")).endswith(
         "Nothing changed. One sign-up per event: to be speaker instead, `cancel 1` first, then `signup 1 speaker`.")
     assert (await bot.say("ann", "signup 1 attendee")).endswith("Nothing changed.")  # the same role: no advice
+
+
+async def test_an_event_id_and_a_role_given_the_other_way_round_are_named_in_the_right_order(bot: Bot) -> None:
+    await bot.say("olivia", COUNCIL)
+    swapped = await bot.say("ann", "signup speaker 1")
+    assert "`speaker` is not an event id" in swapped and "Did you mean `signup 1 speaker`?" in swapped
+    assert "no upcoming sign-ups" in await bot.say("ann", "mine")  # only said, not done
+    assert "Did you mean" not in await bot.say("ann", "signup speaker")  # nothing to swap into a sign-up
