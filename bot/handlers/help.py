@@ -9,6 +9,7 @@ from bot.context import Context
 from bot.errors import NotFound
 from bot.markup import bold, esc
 from bot.model import Reply
+from bot.textparse import near_miss
 
 
 def command_help(command: Command) -> str:
@@ -25,8 +26,8 @@ def command_help(command: Command) -> str:
 async def help_(ctx: Context, args: dict[str, Any]) -> Reply:
     if args.get("command"):
         wanted = " ".join(args["command"].lower().lstrip("/").split())
-        command = ctx.registry.get(wanted)
-        if command is None:
+        command = ctx.registry.get(wanted) or ctx.registry.get(near_miss(wanted.split(), ctx.registry) or "")
+        if command is None:  # help sign up, help singup: the one meant, as a command would be answered
             raise NotFound(f"There is no command `{esc(wanted[:40])}`. Type `help` for the list.")
         return Reply(command_help(command))
     everyone = [c for c in ctx.registry if not c.organizer]

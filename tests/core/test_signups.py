@@ -499,3 +499,9 @@ async def test_an_event_id_and_a_role_given_the_other_way_round_are_named_in_the
     assert "`speaker` is not an event id" in swapped and "Did you mean `signup 1 speaker`?" in swapped
     assert "no upcoming sign-ups" in await bot.say("ann", "mine")  # only said, not done
     assert "Did you mean" not in await bot.say("ann", "signup speaker")  # nothing to swap into a sign-up
+
+
+async def test_help_for_a_command_written_apart_or_misspelled_shows_the_one_meant(bot: Bot) -> None:
+    for line in ("help sign up", "help singup", "help Sign-up"):
+        assert (await bot.say("ann", line)).startswith("signup: Sign up for an event"), line
+    assert "There is no command `juggle`" in await bot.say("ann", "help juggle")
