@@ -80,11 +80,10 @@ def event_line(event: Event, tz: ZoneInfo, now: datetime, *, home: ZoneInfo | No
     parts = [f"#{event.id} {bold(esc(event.title))}", when_text(event, tz, now, home=home)]
     if event.location:
         parts.append(esc(event.location))
+    if event.is_cancelled:  # its spots are nobody's any more
+        return f"{bold('CANCELLED')} " + " · ".join(parts)
     parts.append(roles_text(event))
-    line = " · ".join(parts)
-    if event.is_cancelled:
-        line = f"{bold('CANCELLED')} {line}"
-    return line
+    return " · ".join(parts)
 
 
 def event_card(event: Event, tz: ZoneInfo, now: datetime, *, home: ZoneInfo | None = None) -> Card:

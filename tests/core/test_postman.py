@@ -96,6 +96,7 @@ async def test_with_dms_refused_one_nudge_a_day_and_mine_shows_a_cancellation(bo
     assert len(nudges) == 1 and "Canvass" not in nudges[0] and "Tabling" not in nudges[0]
     mine = await bot.say("ann", "mine")
     assert "CANCELLED #1 Canvass" in mine and "CANCELLED #2 Tabling" in mine
+    assert "1/5" not in mine and "open" not in mine  # a called-off event's spots are nobody's: no counts
     await bot.run_until(datetime(2026, 12, 9, 3, 0, tzinfo=UTC))  # both over: nothing left to show
     assert "no upcoming sign-ups" in await bot.say("ann", "mine")
 
