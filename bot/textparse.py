@@ -48,9 +48,16 @@ class Parsed:
     args: dict[str, Any]
 
 
+#: Invisible characters that copying text from a web page or a phone's keyboard leaves in it (zero-width
+#: space, joiners other than ZWJ, direction marks, word joiner, byte-order mark, soft hyphen): dropped.
+#: Direction overrides, which can make text read differently from what it is, are still refused.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff\u00ad"))
+
+
 def clean_line(line: str) -> str:
-    """Reject what no command can contain; normalise what phones add (curly quotes, NBSP)."""
-    return _clean(line.translate(_QUOTES))
+    """Reject what no command can contain; normalise what phones add (curly quotes, NBSP, invisible
+    marks)."""
+    return _clean(line.translate(_QUOTES).translate(_INVISIBLE))
 
 
 def _clean(text: str) -> str:

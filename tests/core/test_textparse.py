@@ -239,3 +239,9 @@ def test_a_reply_typed_to_a_reminder_is_answered_with_the_command_it_means(line:
     with pytest.raises(UsageError) as refused:
         parse(line)
     assert answer in refused.value.message
+
+
+def test_invisible_marks_pasted_with_a_line_are_dropped_and_direction_overrides_refused() -> None:
+    assert parse("\ufeffsignup\u200b 3\u200e") == ("signup", {"event": 3, "role": None})
+    with pytest.raises(UsageError, match="control characters"):
+        parse("signup 3 \u202espeaker")
