@@ -39,6 +39,8 @@ async def after_edit(n: Notifier, before: Event) -> tuple[Event, int, list[Promo
                 cards=(event_card(after, tz, n.now, home=home),),
             ), kind="event-changed", event_id=after.id)
             told += 1
+    if after.starts_at != before.starts_at:  # "Still coming?" is asked again, for the new time
+        await n.tx.forget_reconfirmations(after.id)
     promoted: list[Promotion] = []
     for role in after.roles:
         promoted += await refill(n, after, role.id)

@@ -49,27 +49,28 @@ class Parsed:
 
 
 #: Invisible characters that copying text from a web page or a phone's keyboard leaves in it (zero-width
-#: space, joiners other than ZWJ, direction marks, word joiner, byte-order mark, soft hyphen): dropped.
-#: Direction overrides, which can make text read differently from what it is, are still refused.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200e\u200f\u2060\ufeff\u00ad"))
+#: space, direction marks, word joiner, byte-order mark, soft hyphen): dropped. The zero-width joiner
+#: and non-joiner are kept (emoji and Persian or Indic words need them); direction overrides, which
+#: can make text read differently from what it is, are still refused.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200e\u200f\u2060\ufeff\u00ad"))
 
 
 def clean_line(line: str) -> str:
     """Reject what no command can contain; normalise what phones add (curly quotes, NBSP, invisible
     marks)."""
-    return _clean(line.translate(_QUOTES).translate(_INVISIBLE))
+    return _clean(line.translate(_QUOTES))
 
 
 def _clean(text: str) -> str:
     if len(text) > MAX_LINE:
         raise UsageError(f"That message is too long ({len(text):,} characters; the most is {MAX_LINE:,}).")
-    text = text.replace("\u00a0", " ")
+    text = text.replace("\u00a0", " ").translate(_INVISIBLE)
     if text.isprintable():  # the usual line: nothing below could refuse it
         return " ".join(text.split())
     for ch in text:
         if ch in "\t\n\r":
             continue
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\u200d":
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch not in "\u200d\u200c":
             raise UsageError("That message contains control characters; please type it again as plain text.")
     return " ".join(text.split()) if "\n" not in text else text.strip()
 

@@ -75,20 +75,29 @@ def _zone_names() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
 
 
+#: Regions whose ``Region/City`` names name a city. Older aliases (``US/Samoa``, ``Canada/Pacific``)
+#: and Australia's states (``Australia/Victoria``) name regions, not cities, and are left out.
+_CITY_REGIONS = ("Africa/", "America/", "Asia/", "Atlantic/", "Europe/", "Indian/", "Pacific/", "Australia/")
+_NOT_CITIES = {"australia/act", "australia/lhi", "australia/north", "australia/nsw", "australia/queensland",
+               "australia/south", "australia/tasmania", "australia/victoria", "australia/west",
+               "australia/yancowinna", "pacific/samoa"}
+
+
 @cache
 def _zone_places() -> dict[str, str]:
-    """Zones by their place alone, in lower case (``chicago``, ``los_angeles``), where that is unique."""
+    """Zones by their city alone, in lower case (``chicago``, ``los_angeles``), only where one zone has
+    that city (``San Juan`` is in Argentina's zones, not Puerto Rico's: not guessed)."""
     places: dict[str, list[str]] = {}
     for name in available_timezones():
-        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
-            places.setdefault(name.rsplit("/", 1)[1].lower(), []).append(name)
-    return {place: min(names, key=len) for place, names in places.items()}
+        if name.count("/") == 1 and name.startswith(_CITY_REGIONS) and name.lower() not in _NOT_CITIES:
+            places.setdefault(name.split("/")[1].lower(), []).append(name)
+    return {place: names[0] for place, names in places.items() if len(names) == 1}
 
 
 def zone(name: str) -> ZoneInfo:
     """An IANA zone by name (any capitalisation), or by its place alone (``Chicago``, ``Los Angeles``);
     else a UsageError that says how to write one."""
-    cleaned = "_".join(name.split())
+    cleaned = "_".join(name.rstrip(".!?,;").split())
     if not cleaned or len(cleaned) > 64 or not re.fullmatch(r"[A-Za-z0-9_+\-/]+", cleaned):
         raise UsageError(f"`{esc(name[:64])}` is not a time zone name. Use an IANA name like `America/New_York`.")
     place = _CLOCK_NAMES.get(cleaned.lower())
@@ -102,8 +111,8 @@ def zone(name: str) -> ZoneInfo:
     known = _zone_names().get(cleaned.lower()) or _zone_places().get(cleaned.lower())
     if known is not None:
         return ZoneInfo(known)
-    raise UsageError(f"I don't know the time zone `{esc(cleaned)}`. Use an IANA name like `America/New_York`, "
-                     "or a big city on your clock (`Chicago`, `Los Angeles`).")
+    raise UsageError(f"I don't know the time zone `{esc(name.strip()[:64])}`. Use an IANA name like "
+                     "`America/New_York`, or a big city on your clock (`Chicago`, `Los Angeles`).")
 
 
 #: Zones that are one clock all year, not a place: right for someone who means UTC, a slip for

@@ -281,6 +281,11 @@ class SignupQueries(EventQueries):
         )
         return [r["id"] for r in rows]
 
+    async def forget_reconfirmations(self, event_id: int) -> None:
+        """The event moved: who said they would come said so for another time."""
+        await self.run("UPDATE signups SET reconfirmed_at = NULL WHERE event_id = ? AND reconfirmed_at IS NOT NULL",
+                       (event_id,))
+
     async def reconfirm(self, signup_id: int, now: datetime) -> None:
         await self.run("UPDATE signups SET reconfirmed_at = COALESCE(reconfirmed_at, ?) WHERE id = ?",
                        (iso_utc(now), signup_id))

@@ -740,3 +740,12 @@ async def test_someone_who_already_said_they_are_coming_is_not_asked_again_the_d
     assert "starts in 1 day" in ann.text and "Still coming?" not in ann.text
     assert [b.action for b in ann.buttons] == ["cancel 1"]
     assert "Still coming?" in bo.text  # bo has not said
+
+
+async def test_someone_who_said_they_are_coming_is_asked_again_when_the_event_moves(bot: Bot) -> None:
+    await bot.say("olivia", 'event add Canvass when:"Dec 7 7pm" spots:3')
+    await bot.say("ann", "signup 1")
+    await bot.say("ann", "confirm")
+    await bot.say("olivia", 'event edit 1 when:"Dec 14 7pm"')
+    await bot.run_until(NY_7PM_DEC_7 + timedelta(days=6))
+    assert any("starts in 1 day" in dm and "Still coming?" in dm for dm in bot.dms_to("ann"))

@@ -245,3 +245,11 @@ def test_invisible_marks_pasted_with_a_line_are_dropped_and_direction_overrides_
     assert parse("\ufeffsignup\u200b 3\u200e") == ("signup", {"event": 3, "role": None})
     with pytest.raises(UsageError, match="control characters"):
         parse("signup 3 \u202espeaker")
+
+
+def test_joiners_that_words_need_are_kept_and_options_lose_invisible_marks_too() -> None:
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    assert parse(f"event add {persian} when:mon 7pm")[1]["title"] == persian
+    signup = REGISTRY.get("signup")
+    assert signup is not None
+    assert bind_options(signup, {"event": "3", "role": "speaker\u200b"})["role"] == "speaker"

@@ -142,3 +142,9 @@ async def test_a_zone_can_be_named_by_its_city_alone(bot: Bot) -> None:
     unknown = await bot.say("ann", "tz Durham")
     assert "I don't know the time zone `Durham`" in unknown and "a big city on your clock" in unknown
     assert "America/Chicago" in await bot.say("ann", "tz")  # the refusal changed nothing
+
+
+async def test_a_city_in_several_zones_or_none_is_not_guessed(bot: Bot) -> None:
+    for city in ("Victoria", "San Juan", "Samoa"):  # a state, Argentina's (not Puerto Rico's), an old alias
+        assert "I don't know the time zone" in await bot.say("ann", f"tz {city}"), city
+    assert "America/Puerto_Rico" in await bot.say("ann", "tz Puerto Rico.")
