@@ -12,6 +12,8 @@ LinkPurpose = Literal["announcements", "reminders", "petition", "organizers"]
 LINK_PURPOSES: tuple[LinkPurpose, ...] = ("announcements", "reminders", "petition", "organizers")
 #: Display names are the platform's; they are kept short and single-line.
 MAX_NAME = 80
+#: What a phone's keyboard leaves after a number or a word (signup 3., mine?, Speakers.): not part of it.
+TRAILING = ".!?,;"
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class Event:
     def role(self, name: str) -> Role | None:
         """The role of that name, as typed on a phone too: ``Speaker.``, ``speakers``."""
         wanted = name.lower()
-        plain = wanted.rstrip(".!?,")
+        plain = wanted.rstrip(TRAILING)
         for candidate in (wanted, plain, plain[:-1] if plain.endswith("s") else None):
             for role in self.roles:
                 if role.name == candidate:

@@ -17,7 +17,7 @@ from bot.markup import bold, esc
 from bot.model import Button, Outgoing, Reply
 from bot.notify import Notifier, channel_target, dm_target, zone_of
 from bot.store.channels import linked_channels
-from bot.store.outbox import cancel_keys, pending_keys, plan_delivery, reword_pending
+from bot.store.outbox import cancel_keys, pending_keys, plan_delivery
 from bot.store.signups import confirmed_people, confirmed_person, reconfirmed
 from bot.timeparse import iso_utc, localize, parse_offsets
 from bot.views import is_whole_days, when_text
@@ -116,18 +116,13 @@ def _plan_person_rows(conn: sqlite3.Connection, event: Event, person: Person, of
     home = config.campaign.tz
     for offset in offsets:
         due = reminder_due(event, offset, home)
-        key = _key(event, offset, f"p{person.id}")
-        if due <= now and now >= _expires(event, due, offset, home):
+        key, expires = _key(event, offset, f"p{person.id}"), _expires(event, due, offset, home)
+        if due <= now and now >= expires:
             continue
         confirm = offset == confirm_at
         reply = reminder_reply(event, offset, zone_of(person, home), home=home, confirm=confirm, channel=False)
-        if due <= now:  # due and not sent yet: the postman's now, worded as the event is
-            reword_pending(conn, key, reply, now)
-            wanted.add(key)
-            continue
         plan_delivery(conn, Outgoing(dm_target(person), reply, key=key, person_id=person.id, due_at=due,
-                                     expires_at=_expires(event, due, offset, home)),
-                      "confirm" if confirm else "reminder", now, event.id)
+                                     expires_at=expires), "confirm" if confirm else "reminder", now, event.id)
         wanted.add(key)
     return wanted
 
@@ -142,7 +137,7 @@ def plan_person_now(conn: sqlite3.Connection, event: Event, person_id: int, conf
         person = confirmed_person(conn, event.id, person_id)
         if person is not None:
             offsets = offsets_for(event, config)
-            ask = None if person.id in reconfirmed(conn, event.id) else confirm_offset(offsets)
+            ask = None if reconfirmed(conn, event.id, person.id) else confirm_offset(offsets)
             wanted = _plan_person_rows(conn, event, person, offsets, ask, now, config)
     _retire(conn, event.id, wanted, now, person_id)
     return len(wanted)
@@ -168,16 +163,11 @@ def _plan_event_rows(conn: sqlite3.Connection, event: Event, config: Config, now
         for link in linked_channels(conn, "reminders"):
             for offset in offsets:
                 due = reminder_due(event, offset, home)
-                key = _key(event, offset, f"ch{link.id}")
-                if due <= now and now >= _expires(event, due, offset, home):
+                key, expires = _key(event, offset, f"ch{link.id}"), _expires(event, due, offset, home)
+                if due <= now and now >= expires:
                     continue
                 reply = reminder_reply(event, offset, home, home=home, confirm=False, channel=True)
-                if due <= now:  # due and not sent yet: the postman's now, worded as the event is
-                    reword_pending(conn, key, reply, now)
-                    wanted.add(key)
-                    continue
-                out = Outgoing(channel_target(link), reply, key=key, due_at=due,
-                               expires_at=_expires(event, due, offset, home))
+                out = Outgoing(channel_target(link), reply, key=key, due_at=due, expires_at=expires)
                 plan_delivery(conn, out, "reminder", now, event.id)
                 wanted.add(key)
         confirm_at = confirm_offset(offsets)

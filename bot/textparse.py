@@ -17,13 +17,12 @@ from difflib import get_close_matches
 from typing import Any
 
 from bot.commands import Command, Param, Registry
+from bot.domain import TRAILING
 from bot.errors import UsageError
 from bot.markup import esc
 from bot.timeparse import parse_duration, parse_offsets
 
 MAX_LINE = 4000
-#: What a phone's keyboard leaves after a number or a word (signup 3., mine?, help!).
-_TRAILING = ".!?,;"
 _KEY = re.compile(r"^([a-z][a-z0-9_-]*):(.*)$", re.IGNORECASE | re.DOTALL)
 _EXTENDS = {"text", "words", "time", "duration", "offsets"}
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
@@ -195,12 +194,12 @@ def match_line(line: str, registry: Registry) -> tuple[Command, list[Token]]:
     for t in tokens[:3]:
         if t.quoted:
             break
-        leading.append(t.text.lower().rstrip(_TRAILING) or t.text.lower())  # mine? help! is the command
+        leading.append(t.text.lower().rstrip(TRAILING) or t.text.lower())  # mine? help! is the command
     command, size = registry.match(leading)
     if command is None:
         words = [t.text.lower() for t in tokens if not t.quoted]
         name = words[0][:32] if words else cleaned[:32]
-        answer = _ANSWERS.get(" ".join(w.rstrip(_TRAILING) for w in cleaned.lower().replace("’", "'").split()))
+        answer = _ANSWERS.get(" ".join(w.rstrip(TRAILING) for w in cleaned.lower().replace("’", "'").split()))
         if answer is not None:  # a reply typed to a reminder or an offer, not a command
             raise UsageError(answer)
         meant = near_miss(leading, registry)
@@ -300,7 +299,7 @@ def convert(command: Command, param: Param, value: str) -> Any:
                          f"{param.max_length:,}).")
         return value
     if param.kind in ("int", "event"):
-        value = value.rstrip(_TRAILING) or value  # signup 3! is 3
+        value = value.rstrip(TRAILING) or value  # signup 3! is 3
         digits = value.lstrip("#").replace(",", "") if param.kind == "event" else value.replace(",", "")
         if not re.fullmatch(r"-?\d{1,12}", digits):
             what = "an event id (a number, see `events`)" if param.kind == "event" else "a whole number"
@@ -314,7 +313,7 @@ def convert(command: Command, param: Param, value: str) -> Any:
             raise _usage(command, f"`{param.name}` can be at most {param.max:,}.")
         return number
     if param.kind == "choice":
-        lowered = value.lower().rstrip(_TRAILING) or value.lower()
+        lowered = value.lower().rstrip(TRAILING) or value.lower()
         if lowered not in param.choices:
             raise _usage(command, f"`{esc(value[:40])}` is not one of {', '.join(param.choices)}.")
         return lowered

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.domain import TRAILING
 from bot.errors import UsageError
 from bot.markup import esc
 
@@ -97,7 +98,7 @@ def _zone_places() -> dict[str, str]:
 def zone(name: str) -> ZoneInfo:
     """An IANA zone by name (any capitalisation), or by its place alone (``Chicago``, ``Los Angeles``);
     else a UsageError that says how to write one."""
-    cleaned = "_".join(name.rstrip(".!?,;").split())
+    cleaned = "_".join(name.rstrip(TRAILING).split())
     if not cleaned or len(cleaned) > 64 or not re.fullmatch(r"[A-Za-z0-9_+\-/]+", cleaned):
         raise UsageError(f"`{esc(name[:64])}` is not a time zone name. Use an IANA name like `America/New_York`.")
     place = _CLOCK_NAMES.get(cleaned.lower())
@@ -277,7 +278,7 @@ def _parse_when(text: str, *, now: datetime, tz: ZoneInfo, day: date | None = No
         return result
     lowered = _plain(raw)
     at, rest = _take_time(lowered)
-    if at is not None and "tonight" in rest.split() and 1 <= at.hour <= 11 and other_half(raw) is not None:
+    if at is not None and "tonight" in rest.split() and 1 <= at.hour <= 11 and _bare_clock(raw) is not None:
         at = at.replace(hour=at.hour + 12)  # tonight 9:30 is the evening's
     today = now.astimezone(tz).date()
     on = _take_date(" ".join(rest.split()), today)
@@ -315,25 +316,34 @@ def clock_note(text: str, instant: datetime, tz: ZoneInfo, *, now: datetime) -> 
     return f"{_clock(naive)} comes twice on {day} (the clocks go back); this is the first, {local.tzname()}."
 
 
-def other_half(text: str) -> str | None:
-    """``text`` with its time of day read in the other half of the day (``Dec 7 9:30`` -> ``Dec 7
-    21:30``, ``12:30`` -> ``0:30``) when it is an hour from 1 to 12 with minutes and no am or pm,
-    which many mean either way; None for any other text (``9:30pm``, ``09:30`` and ``21:30`` say
-    which they are)."""
+def _bare_clock(text: str) -> tuple[str, re.Match[str]] | None:
+    """``text`` with single spaces, and its time of day, when that is an hour from 1 to 12 with minutes
+    and no am or pm (``9:30``), which many mean either way; None for any other text (``9:30pm``,
+    ``09:30`` and ``21:30`` say which they are)."""
     raw = " ".join(text.split())
     m = _CLOCK.search(raw.lower())
     if m is None or m.group(4) or m.group(1).startswith("0") or not 1 <= int(m.group(1)) <= 12:
         return None
+    return raw, m
+
+
+def other_half(text: str) -> str | None:
+    """``text`` with its time of day read in the other half of the day (``Dec 7 9:30`` -> ``Dec 7
+    21:30``, ``12:30`` -> ``0:30``) when it could be either (``_bare_clock``); None otherwise."""
+    found = _bare_clock(text)
+    if found is None:
+        return None
+    raw, m = found
     seconds = f":{m.group(3)}" if m.group(3) else ""
     return f"{raw[:m.start()]}{(int(m.group(1)) + 12) % 24}:{m.group(2)}{seconds}{raw[m.end():]}"
 
 
 def morning_note(text: str) -> str | None:
     """A word for the organizer when a typed time reads as morning but may mean evening (``7:00``)."""
-    m = _CLOCK.search(" ".join(text.split()).lower())
-    if other_half(text) is None or m is None or int(m.group(1)) == 12:
+    found = _bare_clock(text)
+    if found is None or int(found[1].group(1)) == 12:
         return None
-    hour, minute = int(m.group(1)), m.group(2)
+    hour, minute = int(found[1].group(1)), found[1].group(2)
     return (f"`{hour}:{minute}` is read as {hour}:{minute} AM. For the evening, write `{hour}:{minute}pm` "
             f"or `{hour + 12}:{minute}`.")
 
@@ -343,7 +353,7 @@ def until_note(text: str, end: datetime, tz: ZoneInfo, *, now: datetime) -> str 
     after a 7 PM start is 9:30 PM)."""
     typed = _typed_clock(text, tz, now)
     local = end.astimezone(tz)
-    if typed is None or other_half(text) is None or (local.hour - typed.hour) % 24 != 12:
+    if typed is None or _bare_clock(text) is None or (local.hour - typed.hour) % 24 != 12:
         return None
     return f"`until:{esc(' '.join(text.split()))}` is read as {_clock(local)}, the first after the start."
 

@@ -193,7 +193,7 @@ async def _which_event(ctx: Context, tx: Tx, args: dict[str, Any], command: str)
     """The event the command is for: the one named, or the asker's only sign-up it can be for ("yes,
     cancel" typed after a reminder); with several, a question with a button each."""
     if args["event"] is not None:
-        return int(args["event"])
+        return args["event"]
     statuses, none = _ONE_OF[command]
     mine = await tx.person_signups(ctx.person.id, ctx.now) if ctx.person.saved else []
     events = [e for e, s in mine if s.status in statuses and not e.is_cancelled and e.starts_at > ctx.now]

@@ -14,7 +14,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.domain import Delivery
-from bot.model import Outgoing, Reply
+from bot.model import Outgoing
 from bot.store.base import Queries, like_escape
 from bot.timeparse import from_iso, iso_utc
 
@@ -31,20 +31,20 @@ def delivery_from(row: aiosqlite.Row) -> Delivery:
 
 def plan_delivery(conn: sqlite3.Connection, out: Outgoing, kind: str, now: datetime, event_id: int | None) -> None:
     """Insert or refresh a planned delivery. A sent (or failing) one is never touched again;
-    a cancelled one comes back when it is wanted again (someone signs up once more)."""
+    a cancelled one comes back when it is wanted again (someone signs up once more). One already due
+    is not planned anew (someone signing up after it fell due must not get it), but if it waits to be
+    sent it goes out worded as things are now."""
+    assert out.due_at is not None
+    if out.due_at <= now:
+        conn.execute("UPDATE deliveries SET payload = ?, updated_at = ? WHERE key = ? AND state = 'pending' "
+                     "AND attempts = 0", (out.reply.to_json(), iso_utc(now), out.key))
+        return
     _insert_delivery(
         conn, out, kind, now, event_id,
         "DO UPDATE SET payload = excluded.payload, due_at = excluded.due_at, expires_at = excluded.expires_at, "
         "kind = excluded.kind, state = 'pending', updated_at = excluded.updated_at "
         "WHERE deliveries.state IN ('pending', 'cancelled') AND deliveries.attempts = 0",
     )
-
-
-def reword_pending(conn: sqlite3.Connection, key: str, reply: Reply, now: datetime) -> None:
-    """Give a delivery not yet tried new words, if it exists: a reminder already due is not planned
-    anew (someone signing up late must not get it), but the one waiting goes out as things are now."""
-    conn.execute("UPDATE deliveries SET payload = ?, updated_at = ? WHERE key = ? AND state = 'pending' "
-                 "AND attempts = 0", (reply.to_json(), iso_utc(now), key))
 
 
 def _insert_delivery(

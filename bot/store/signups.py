@@ -184,10 +184,13 @@ def confirmed_person(conn: sqlite3.Connection, event_id: int, person_id: int) ->
     return None if row is None else person_from(row, "p_")
 
 
-def reconfirmed(conn: sqlite3.Connection, event_id: int) -> set[int]:
-    """Who among the event's confirmed has said they are still coming (``confirm``): not asked again."""
+def reconfirmed(conn: sqlite3.Connection, event_id: int, person_id: int | None = None) -> set[int]:
+    """Who among the event's confirmed (or just ``person_id``) has said they are still coming
+    (``confirm``): not asked again."""
+    one = "" if person_id is None else " AND person_id = ?"
     rows = conn.execute("SELECT person_id FROM signups WHERE event_id = ? AND status = 'confirmed' "
-                        "AND reconfirmed_at IS NOT NULL", (event_id,)).fetchall()
+                        f"AND reconfirmed_at IS NOT NULL{one}",
+                        (event_id,) if person_id is None else (event_id, person_id)).fetchall()
     return {r[0] for r in rows}
 
 
