@@ -168,7 +168,7 @@ async def test_sign_ups_close_when_the_event_starts(bot: Bot) -> None:
 
 async def test_a_line_an_organizer_sent_is_still_refused_to_a_volunteer_who_sends_it_too(bot: Bot) -> None:
     await bot.say("olivia", "event add Canvass when:Dec 12 10am spots:1")
-    assert "Checked in" not in await bot.say("olivia", "checkin 1 ann")  # parsed, and remembered as parsed
+    assert "Checked in" not in await bot.say("olivia", "checkin 1 ann")  # the same line, parsed for an organizer
     assert "for organizers only" in await bot.say("ann", "checkin 1 ann")
     assert "for organizers only" in await bot.say("ann", "checkin 1 ann")
 
